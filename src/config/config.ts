@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { envSchema, type Env } from './env-schema.js';
+import { minimumChargeAmount, STRIPE_MAX_AMOUNT } from '../money/currencies.js';
+
+/** The service's configuration, parsed once at start-up and passed to whoever needs it. */
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: Env['LOG_LEVEL'];
+  shutdownTimeoutMs: number;
+  stripe: {
+    secretKey: string;
+    webhookSecrets: string[];
+    /** Parsed STRIPE_API_BASE, for a local mock or simulator. */
+    apiBase?: URL;
+    webhookToleranceSeconds: number;
+  };
+  moesif: {
+    apiKey: string;
+    apiUrl: string;
+    timeoutMs: number;
+    /** When set, the Moesif company_id is this metadata field of the Stripe customer. */
+    companyIdMetadataKey?: string;
+  };
+  databaseUrl: string;
+  auth: {
+    apiKeys: string[];
+    jwt?: {
+      secret?: string;
+      jwksUrl?: string;
+      issuer: string;
+      audience: string;
+      customerClaim: string;
+    };
+    corsAllowedOrigins: string[];
+  };
+  topUp: {
+    currencies: string[];
+    /** Inclusive bounds per accepted currency, in Stripe minor units. */
+    limits: Record<string, { min: number; max: number }>;
+  };
+  /** Credit succeeded PaymentIntents this service did not create (off by default). */
+  creditUntaggedPaymentIntents: boolean;
+  outbox: {
+    pollIntervalMs: number;
+    batchSize: number;
+    concurrency: number;
+    leaseMs: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+    maxAttempts: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    return `${name}: ${issue.message}`;
+  });
+}
+
+/** Parses the environment; throws ConfigError listing every problem at once. */
+export function loadConfig(source: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  const env = parsed.data;
+
+  const limits: Config['topUp']['limits'] = {};
+  const problems: string[] = [];
+  for (const currency of env.TOP_UP_CURRENCIES) {
+    const min = Math.max(env.TOP_UP_MIN_AMOUNTS[currency] ?? 0, minimumChargeAmount(currency));
+    const max = env.TOP_UP_MAX_AMOUNTS[currency] ?? STRIPE_MAX_AMOUNT;
+    if (max < min) problems.push(`TOP_UP_MAX_AMOUNTS: ${currency} maximum ${max} is below its minimum ${min}`);
+    limits[currency] = { min, max };
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const jwtOn = env.JWT_SECRET !== undefined || env.JWT_JWKS_URL !== undefined;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    stripe: {
+      secretKey: env.STRIPE_SECRET_KEY,
+      webhookSecrets: env.STRIPE_WEBHOOK_SECRET,
+      apiBase: env.STRIPE_API_BASE ? new URL(env.STRIPE_API_BASE) : undefined,
+      webhookToleranceSeconds: env.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+    },
+    moesif: {
+      apiKey: env.MOESIF_MANAGEMENT_API_KEY,
+      apiUrl: env.MOESIF_API_URL,
+      timeoutMs: env.MOESIF_TIMEOUT_MS,
+      companyIdMetadataKey: env.MOESIF_COMPANY_ID_METADATA_KEY,
+    },
+    databaseUrl: env.DATABASE_URL,
+    auth: {
+      apiKeys: env.TOP_UP_API_KEYS,
+      jwt: jwtOn
+        ? {
+            secret: env.JWT_SECRET,
+            jwksUrl: env.JWT_JWKS_URL,
+            issuer: env.JWT_ISSUER!,
+            audience: env.JWT_AUDIENCE!,
+            customerClaim: env.JWT_CUSTOMER_CLAIM,
+          }
+        : undefined,
+      corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
+    },
+    topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
+    creditUntaggedPaymentIntents: env.CREDIT_UNTAGGED_PAYMENT_INTENTS,
+    outbox: {
+      pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+      batchSize: env.OUTBOX_BATCH_SIZE,
+      concurrency: env.OUTBOX_CONCURRENCY,
+      leaseMs: env.OUTBOX_LEASE_MS,
+      retryBaseDelayMs: env.OUTBOX_RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: env.OUTBOX_RETRY_MAX_DELAY_MS,
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+    },
+  };
+}

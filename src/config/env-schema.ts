@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the service reads, with its default. This is the only place that
+ * knows variable names; the rest of the code receives the parsed `Config`.
+ * Keep in agreement with `.env.example` and the README's configuration table.
+ */
+
+const list = (s: string | undefined): string[] =>
+  (s ?? '').split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+
+const commaList = z.string().optional().transform(list);
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((s) => (s && s.trim().length > 0 ? s.trim() : undefined));
+
+const int = (def: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+/** "true"/"false"/"1"/"0" only: z.coerce.boolean() would read "false" as true. */
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'expected true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? def : v === 'true' || v === '1'));
+
+const currencyCode = z.string().regex(/^[a-z]{3}$/, 'expected a lower-case three-letter currency code');
+
+/** `usd:500,eur:300` → { usd: 500, eur: 300 } (amounts in Stripe minor units). */
+const amountsByCurrency = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const out: Record<string, number> = {};
+    for (const pair of list(s)) {
+      const m = /^([a-z]{3}):(\d{1,8})$/.exec(pair);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `"${pair}" is not currency:amount (e.g. usd:500)` });
+        continue;
+      }
+      out[m[1]!] = Number(m[2]);
+    }
+    return out;
+  });
+
+const url = z.url({ message: 'expected an absolute URL' });
+
+export const envSchema = z
+  .object({
+    PORT: int(3000, 0, 65_535),
+    HOST: z.string().default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+
+    STRIPE_SECRET_KEY: z.string().min(1, 'required: your Stripe secret key (sk_… or rk_…)'),
+    STRIPE_WEBHOOK_SECRET: z
+      .string({ message: 'required: the webhook endpoint signing secret (whsec_…); comma-separate several while rotating' })
+      .transform(list)
+      .refine((v) => v.length > 0, 'required: at least one webhook signing secret (whsec_…)'),
+    STRIPE_API_BASE: url.optional(),
+    STRIPE_WEBHOOK_TOLERANCE_SECONDS: int(300, 1, 3600),
+
+    MOESIF_MANAGEMENT_API_KEY: z
+      .string({ message: 'required: a Moesif Management API key with create:billing_meters create:billing_reports' })
+      .transform((s) => s.trim().replace(/^bearer\s+/i, ''))
+      .refine((s) => s.length > 0, 'required: a Moesif Management API key'),
+    MOESIF_API_URL: url.default('https://api.moesif.com/v1').transform((s) => s.replace(/\/+$/, '')),
+    MOESIF_TIMEOUT_MS: int(10_000, 100),
+    MOESIF_COMPANY_ID_METADATA_KEY: optionalText,
+
+    DATABASE_URL: z
+      .string()
+      .default('sqlite:./data/topup-sync.db')
+      .refine((s) => s.startsWith('sqlite:'), 'expected sqlite:<path> (PostgreSQL support is not built yet)'),
+
+    TOP_UP_API_KEYS: commaList.refine(
+      (keys) => keys.every((k) => k.length >= 16),
+      'each API key must be at least 16 characters',
+    ),
+    JWT_SECRET: optionalText.refine((s) => s === undefined || s.length >= 32, 'must be at least 32 characters'),
+    JWT_JWKS_URL: url.optional(),
+    JWT_ISSUER: optionalText,
+    JWT_AUDIENCE: optionalText,
+    JWT_CUSTOMER_CLAIM: z.string().min(1).default('stripe_customer_id'),
+    CORS_ALLOWED_ORIGINS: commaList,
+
+    TOP_UP_CURRENCIES: z
+      .string()
+      .default('usd')
+      .transform(list)
+      .pipe(z.array(currencyCode).min(1, 'name at least one currency')),
+    TOP_UP_MIN_AMOUNTS: amountsByCurrency,
+    TOP_UP_MAX_AMOUNTS: amountsByCurrency,
+    CREDIT_UNTAGGED_PAYMENT_INTENTS: bool(false),
+
+    OUTBOX_POLL_INTERVAL_MS: int(1_000, 10),
+    OUTBOX_BATCH_SIZE: int(50, 1, 1_000),
+    OUTBOX_CONCURRENCY: int(8, 1, 256),
+    OUTBOX_LEASE_MS: int(60_000, 1_000),
+    OUTBOX_RETRY_BASE_DELAY_MS: int(1_000, 1),
+    OUTBOX_RETRY_MAX_DELAY_MS: int(600_000, 1),
+    OUTBOX_MAX_ATTEMPTS: int(100, 1),
+  })
+  .superRefine((env, ctx) => {
+    const jwt = env.JWT_SECRET !== undefined || env.JWT_JWKS_URL !== undefined;
+    if (env.TOP_UP_API_KEYS.length === 0 && !jwt) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOP_UP_API_KEYS'],
+        message: '/top-up needs a way to authenticate callers: set TOP_UP_API_KEYS, or JWT_SECRET / JWT_JWKS_URL',
+      });
+    }
+    if (env.JWT_SECRET !== undefined && env.JWT_JWKS_URL !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'set JWT_SECRET or JWT_JWKS_URL, not both' });
+    }
+    if (jwt && (env.JWT_ISSUER === undefined || env.JWT_AUDIENCE === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.JWT_ISSUER === undefined ? 'JWT_ISSUER' : 'JWT_AUDIENCE'],
+        message: 'required when JWT authentication is on (tokens are checked for issuer and audience)',
+      });
+    }
+    for (const [name, amounts] of [
+      ['TOP_UP_MIN_AMOUNTS', env.TOP_UP_MIN_AMOUNTS],
+      ['TOP_UP_MAX_AMOUNTS', env.TOP_UP_MAX_AMOUNTS],
+    ] as const) {
+      for (const currency of Object.keys(amounts)) {
+        if (!env.TOP_UP_CURRENCIES.includes(currency)) {
+          ctx.addIssue({ code: 'custom', path: [name], message: `${currency} is not in TOP_UP_CURRENCIES` });
+        }
+      }
+    }
+    if (env.OUTBOX_RETRY_MAX_DELAY_MS < env.OUTBOX_RETRY_BASE_DELAY_MS) {
+      ctx.addIssue({ code: 'custom', path: ['OUTBOX_RETRY_MAX_DELAY_MS'], message: 'must be ≥ OUTBOX_RETRY_BASE_DELAY_MS' });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;

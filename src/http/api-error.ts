@@ -1,0 +1,82 @@
+/** The closed set of error codes this API answers with. */
+export type ApiErrorCode =
+  | 'validation_failed'
+  | 'invalid_json'
+  | 'invalid_signature'
+  | 'payload_too_large'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'idempotency_key_reused'
+  | 'customer_not_found'
+  | 'no_payment_method'
+  | 'company_not_mapped'
+  | 'payment_rejected'
+  | 'authentication_required'
+  | 'card_declined'
+  | 'stripe_unavailable'
+  | 'stripe_misconfigured'
+  | 'store_unavailable'
+  | 'internal_error';
+
+export function statusOf(code: ApiErrorCode): number {
+  switch (code) {
+    case 'validation_failed':
+    case 'invalid_json':
+    case 'invalid_signature':
+      return 400;
+    case 'unauthenticated':
+      return 401;
+    case 'authentication_required':
+    case 'card_declined':
+      return 402;
+    case 'forbidden':
+      return 403;
+    case 'not_found':
+      return 404;
+    case 'idempotency_key_reused':
+      return 409;
+    case 'payload_too_large':
+      return 413;
+    case 'customer_not_found':
+    case 'no_payment_method':
+    case 'company_not_mapped':
+    case 'payment_rejected':
+      return 422;
+    case 'internal_error':
+      return 500;
+    case 'stripe_misconfigured':
+      return 502;
+    case 'stripe_unavailable':
+    case 'store_unavailable':
+      return 503;
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+/**
+ * An error meant for the caller. The message is ours, never an upstream's; `details` carries
+ * structured extras (bad fields, decline code, the PaymentIntent to authenticate).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get status(): number {
+    return statusOf(this.code);
+  }
+}

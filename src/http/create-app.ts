@@ -1,0 +1,36 @@
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Config } from '../config/config.js';
+import type { StripeGateway } from '../stripe/stripe-gateway.js';
+import type { TopUpDeps } from '../top-ups/create-top-up.js';
+import type { IngestDeps } from '../webhooks/ingest-event.js';
+import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
+import { requestContext } from './middleware/request-id.js';
+import { healthRoutes, type Readiness } from './routes/health-routes.js';
+import { topUpRoutes } from './routes/top-up-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  stripe: StripeGateway;
+  authenticator: Authenticator;
+  ingest: IngestDeps;
+  topUps: TopUpDeps;
+  readiness: Readiness;
+}
+
+/** Builds the HTTP app from its collaborators. Never listens: the entry point (main.ts) does. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestContext(deps.logger));
+  app.use(healthRoutes(deps.readiness));
+  app.use(webhookRoutes({ stripe: deps.stripe, ingest: deps.ingest }));
+  app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config: deps.config }));
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,33 @@
+import express, { Router } from 'express';
+import type { StripeGateway } from '../../stripe/stripe-gateway.js';
+import { ingestEvent, type IngestDeps } from '../../webhooks/ingest-event.js';
+import { ApiError } from '../api-error.js';
+
+/** Stripe events are small; anything larger than this is not from Stripe. */
+const MAX_EVENT_BYTES = '1mb';
+
+/**
+ * POST /webhooks/stripe: verify the signature on the raw bytes, record the event durably, answer.
+ * 2xx only after the store has committed; nothing here calls Moesif.
+ */
+export function webhookRoutes(deps: { stripe: StripeGateway; ingest: IngestDeps }): Router {
+  const router = Router();
+  router.post('/webhooks/stripe', express.raw({ type: () => true, limit: MAX_EVENT_BYTES }), async (req, res) => {
+    const signature = req.get('stripe-signature');
+    const body: unknown = req.body;
+    if (!signature || !Buffer.isBuffer(body) || body.length === 0) {
+      throw new ApiError('invalid_signature', 'Missing Stripe-Signature header or body.');
+    }
+    let event;
+    try {
+      event = deps.stripe.verifyEvent(body, signature);
+    } catch {
+      req.log.warn('stripe webhook signature rejected');
+      throw new ApiError('invalid_signature', 'The Stripe-Signature header did not verify.');
+    }
+    const result = await ingestEvent(deps.ingest, event, body.toString('utf8'));
+    req.log.info({ eventId: event.id, eventType: event.type, outcome: result.outcome, note: result.note }, 'stripe event recorded');
+    res.status(200).json({ received: true, outcome: result.outcome });
+  });
+  return router;
+}

@@ -1,0 +1,41 @@
+/**
+ * One transaction for the Moesif balance ledger, in the project's own terms. Built from a Stripe
+ * object at the edge (see webhooks/translate-event.ts and top-ups/), stored in the outbox, and
+ * turned into Moesif's wire format only by moesif/.
+ */
+export interface LedgerEntry {
+  /** Deterministic id from the Stripe object (the PaymentIntent id for its credit). The outbox's primary key. */
+  transactionId: string;
+  kind: 'credit' | 'debit';
+  /** The Stripe customer the money came from. */
+  customerId: string;
+  /** Moesif company_id. */
+  companyId: string;
+  /** Moesif subscription_id; null when it must still be resolved from the customer's Stripe subscriptions. */
+  subscriptionId: string | null;
+  /** Positive, in the currency's Stripe minor units. */
+  amountMinor: number;
+  currency: string;
+  paymentIntentId: string;
+  description: string;
+}
+
+/** Where an outbox entry stands. `failed` = could not be built (e.g. no subscription); `dead` = Moesif refused it. */
+export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'dead';
+
+export interface OutboxEntry extends LedgerEntry {
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  /** What created it: `event:<stripe event id>` or `top-up`. */
+  source: string;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+/** An outbox entry claimed by one worker until `leaseUntil`; updates must present the token. */
+export interface ClaimedEntry extends OutboxEntry {
+  leaseToken: string;
+}

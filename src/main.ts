@@ -1,0 +1,60 @@
+import type { Server } from 'node:http';
+import dotenv from 'dotenv';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { createLogger } from './logging/logger.js';
+import { buildService } from './service.js';
+
+/**
+ * Entry point: load config (failing loudly), wire the real adapters, listen, and shut down
+ * cleanly on SIGTERM/SIGINT: stop accepting, finish requests and deliveries in flight, close the store.
+ */
+dotenv.config({ quiet: true });
+
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`topup-sync: ${err.message}\nSee .env.example and the README's configuration table.\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}
+
+const logger = createLogger(config.logLevel);
+const service = buildService(config, logger);
+service.worker.start();
+
+const server: Server = service.app.listen(config.port, config.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, host: config.host, stripeApi: config.stripe.apiBase?.origin ?? 'api.stripe.com' }, 'topup-sync listening');
+});
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  service.beginShutdown();
+  const deadline = setTimeout(() => {
+    logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+    process.exit(1);
+  }, config.shutdownTimeoutMs);
+  deadline.unref();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  await service.close();
+  logger.info('shut down cleanly');
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('unhandledRejection', (reason) => {
+  logger.error({ err: reason }, 'unhandled rejection');
+});

@@ -1,0 +1,85 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import type { Config } from '../config/config.js';
+import type { LedgerEntry } from '../ledger/ledger-entry.js';
+import { toMoesifAmount } from '../money/moesif-amount.js';
+import { MoesifDeliveryError } from './moesif-errors.js';
+import { parseRetryAfterMs } from './retry-after.js';
+
+const BALANCE_TRANSACTIONS_PATH = '/~/billing/reports/balance_transactions';
+const MAX_KEPT_BODY = 2_000;
+
+/** Moesif's wire format for a balance transaction (createBalanceTransaction). */
+export interface MoesifBalanceTransaction {
+  company_id: string;
+  subscription_id: string;
+  amount: number;
+  type: 'credit' | 'debit';
+  transaction_id: string;
+  description: string;
+}
+
+export function toMoesifTransaction(entry: LedgerEntry, subscriptionId: string): MoesifBalanceTransaction {
+  return {
+    company_id: entry.companyId,
+    subscription_id: subscriptionId,
+    amount: toMoesifAmount(entry.amountMinor, entry.currency),
+    type: entry.kind,
+    transaction_id: entry.transactionId,
+    description: entry.description,
+  };
+}
+
+function bodyText(data: unknown): string | null {
+  if (data === undefined || data === null || data === '') return null;
+  const text = typeof data === 'string' ? data : JSON.stringify(data);
+  return text.length > MAX_KEPT_BODY ? `${text.slice(0, MAX_KEPT_BODY)}…` : text;
+}
+
+/**
+ * Moesif's Management API, balance transactions only. Kept-alive connections; every failure is a
+ * MoesifDeliveryError saying whether to retry.
+ */
+export class MoesifLedger {
+  private readonly http: AxiosInstance;
+
+  constructor(config: Config['moesif'], maxSockets: number) {
+    this.http = axios.create({
+      baseURL: config.apiUrl,
+      timeout: config.timeoutMs,
+      headers: { Authorization: `Bearer ${config.apiKey}`, 'Content-Type': 'application/json' },
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets }),
+      // Status codes are classified below, not thrown.
+      validateStatus: () => true,
+      maxRedirects: 0,
+      responseType: 'text',
+      transitional: { clarifyTimeoutError: true },
+    });
+  }
+
+  async postTransaction(tx: MoesifBalanceTransaction): Promise<void> {
+    let status: number;
+    let data: unknown;
+    let retryAfter: string | undefined;
+    try {
+      const res = await this.http.post(BALANCE_TRANSACTIONS_PATH, tx);
+      status = res.status;
+      data = res.data;
+      retryAfter = res.headers['retry-after'] as string | undefined;
+    } catch (err) {
+      const reason = isAxiosError(err) ? (err.code ?? err.message) : String(err);
+      throw new MoesifDeliveryError(`request to Moesif failed: ${reason}`, true, null, null, null);
+    }
+    if (status >= 200 && status < 300) return;
+    const retryable = status === 429 || status >= 500 || status === 408;
+    throw new MoesifDeliveryError(
+      `Moesif answered ${status}`,
+      retryable,
+      status,
+      bodyText(data),
+      retryable ? parseRetryAfterMs(retryAfter, Date.now()) : null,
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino';
+import type { ClaimedEntry } from '../ledger/ledger-entry.js';
+import type { MoesifBalanceTransaction } from '../moesif/moesif-ledger.js';
+import { toMoesifTransaction } from '../moesif/moesif-ledger.js';
+import { MoesifDeliveryError } from '../moesif/moesif-errors.js';
+import type { Store } from '../store/store.js';
+import { StripeCallError } from '../stripe/stripe-errors.js';
+import { retryDelayMs, type BackoffPolicy } from './backoff.js';
+import { resolveSubscription, type SubscriptionLookup } from './resolve-subscription.js';
+
+export interface DeliveryDeps {
+  store: Store;
+  moesif: { postTransaction(tx: MoesifBalanceTransaction): Promise<void> };
+  subscriptions: SubscriptionLookup;
+  policy: BackoffPolicy & { maxAttempts: number };
+  now: () => number;
+  logger: Logger;
+}
+
+export type DeliveryResult = 'delivered' | 'retry' | 'failed' | 'dead';
+
+interface Failure {
+  error: string;
+  status: number | null;
+  retryable: boolean;
+  retryAfterMs: number | null;
+}
+
+function classify(err: unknown): Failure {
+  if (err instanceof MoesifDeliveryError) {
+    const body = err.responseBody ? `: ${err.responseBody}` : '';
+    return { error: `${err.message}${body}`, status: err.status, retryable: err.retryable, retryAfterMs: err.retryAfterMs };
+  }
+  if (err instanceof StripeCallError) {
+    // A rejected lookup (e.g. the customer no longer exists) will not fix itself; anything else might.
+    return { error: `subscription lookup: ${err.message}`, status: null, retryable: err.kind !== 'rejected', retryAfterMs: null };
+  }
+  return { error: err instanceof Error ? err.message : String(err), status: null, retryable: true, retryAfterMs: null };
+}
+
+/** One attempt at one claimed entry; records the outcome in the store. */
+export async function deliverEntry(deps: DeliveryDeps, entry: ClaimedEntry): Promise<DeliveryResult> {
+  const { store, logger } = deps;
+  const log = logger.child({ transactionId: entry.transactionId, attempt: entry.attempts + 1 });
+  try {
+    const resolution = await resolveSubscription(deps.subscriptions, entry);
+    if (resolution.kind === 'unresolvable') {
+      await store.markUndeliverable(entry, 'failed', { error: resolution.reason, status: null }, deps.now());
+      log.warn({ reason: resolution.reason }, 'ledger entry parked: subscription unresolved');
+      return 'failed';
+    }
+    if (resolution.subscriptionId !== entry.subscriptionId) {
+      await store.setSubscription(entry, resolution.subscriptionId, deps.now());
+    }
+    await deps.moesif.postTransaction(toMoesifTransaction(entry, resolution.subscriptionId));
+    await store.markDelivered(entry, deps.now());
+    log.info({ kind: entry.kind, amountMinor: entry.amountMinor, currency: entry.currency }, 'ledger entry delivered to Moesif');
+    return 'delivered';
+  } catch (err) {
+    const failure = classify(err);
+    const attempts = entry.attempts + 1;
+    const stored = { error: failure.error, status: failure.status };
+    if (!failure.retryable) {
+      await store.markUndeliverable(entry, 'dead', stored, deps.now());
+      log.error({ status: failure.status, error: failure.error }, 'ledger entry refused: dead');
+      return 'dead';
+    }
+    if (attempts >= deps.policy.maxAttempts) {
+      const reason = { ...stored, error: `gave up after ${attempts} attempts: ${failure.error}` };
+      await store.markUndeliverable(entry, 'dead', reason, deps.now());
+      log.error({ status: failure.status, error: failure.error }, 'ledger entry out of attempts: dead');
+      return 'dead';
+    }
+    const delay = retryDelayMs(attempts, deps.policy, failure.retryAfterMs);
+    await store.scheduleRetry(entry, stored, deps.now() + delay, deps.now());
+    log.warn({ status: failure.status, error: failure.error, retryInMs: delay }, 'ledger entry delivery failed: will retry');
+    return 'retry';
+  }
+}

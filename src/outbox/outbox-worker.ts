@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { deliverEntry, type DeliveryDeps } from './deliver-entry.js';
+
+/**
+ * Drains the outbox in this process: claims due entries (leased, so a crashed claim is taken
+ * over once its lease expires) and delivers up to `concurrency` at once. Woken early by kick()
+ * when a webhook or top-up queues something; otherwise polls.
+ */
+export class OutboxWorker {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private wake: (() => void) | null = null;
+  private kicked = false;
+
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly settings: Config['outbox'],
+    private readonly logger: Logger,
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Something was queued: look now instead of at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /** Stops claiming, waits for deliveries in flight to be recorded. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.kicked) {
+      this.kicked = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = () => done();
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = wake;
+    }).finally(() => {
+      this.wake = null;
+      this.kicked = false;
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { concurrency, batchSize, leaseMs, pollIntervalMs } = this.settings;
+    while (this.running) {
+      const free = concurrency - this.inFlight.size;
+      let claimed = 0;
+      if (free > 0) {
+        try {
+          const entries = await this.deps.store.claimDue(this.deps.now(), Math.min(free, batchSize), leaseMs);
+          claimed = entries.length;
+          for (const entry of entries) {
+            const p: Promise<unknown> = deliverEntry(this.deps, entry)
+              .catch((err: unknown) => this.logger.error({ err, transactionId: entry.transactionId }, 'delivery bookkeeping failed'))
+              .finally(() => {
+                this.inFlight.delete(p);
+                this.kick();
+              });
+            this.inFlight.add(p);
+          }
+        } catch (err) {
+          this.logger.error({ err }, 'outbox claim failed; will retry');
+        }
+      }
+      // A full claim suggests more is due; otherwise wait for a kick or the next poll.
+      if (claimed === 0 || this.inFlight.size >= concurrency) await this.sleep(pollIntervalMs);
+    }
+  }
+}

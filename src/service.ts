@@ -1,0 +1,82 @@
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { Authenticator } from './auth/authenticator.js';
+import type { Config } from './config/config.js';
+import { createApp } from './http/create-app.js';
+import { MoesifLedger } from './moesif/moesif-ledger.js';
+import { OutboxWorker } from './outbox/outbox-worker.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { createStripeClient } from './stripe/stripe-client.js';
+import { StripeGateway } from './stripe/stripe-gateway.js';
+
+export interface Service {
+  app: Express;
+  store: Store;
+  worker: OutboxWorker;
+  /** Marks the service as draining (readiness turns 503). */
+  beginShutdown(): void;
+  /** Stops the worker after in-flight deliveries are recorded, then closes the store. */
+  close(): Promise<void>;
+}
+
+/** Wires the real adapters from config. Used by main.ts, the demo and the tests alike. */
+export function buildService(config: Config, logger: Logger, now: () => number = Date.now): Service {
+  const store = openStore(config.databaseUrl);
+  const stripe = new StripeGateway(
+    createStripeClient(config.stripe),
+    config.stripe.webhookSecrets,
+    config.stripe.webhookToleranceSeconds,
+  );
+  const moesif = new MoesifLedger(config.moesif, config.outbox.concurrency);
+  const worker = new OutboxWorker(
+    {
+      store,
+      moesif,
+      subscriptions: stripe,
+      policy: {
+        baseDelayMs: config.outbox.retryBaseDelayMs,
+        maxDelayMs: config.outbox.retryMaxDelayMs,
+        maxAttempts: config.outbox.maxAttempts,
+      },
+      now,
+      logger: logger.child({ component: 'outbox' }),
+    },
+    config.outbox,
+    logger.child({ component: 'outbox' }),
+  );
+  const onQueued = () => worker.kick();
+  let shuttingDown = false;
+
+  const app = createApp({
+    config,
+    logger,
+    stripe,
+    authenticator: new Authenticator(config.auth),
+    ingest: { store, creditUntagged: config.creditUntaggedPaymentIntents, now, onQueued },
+    topUps: {
+      store,
+      stripe,
+      companyIdMetadataKey: config.moesif.companyIdMetadataKey,
+      creditUntagged: config.creditUntaggedPaymentIntents,
+      now,
+      onQueued,
+      logger,
+    },
+    readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
+  });
+
+  return {
+    app,
+    store,
+    worker,
+    beginShutdown: () => {
+      shuttingDown = true;
+    },
+    close: async () => {
+      shuttingDown = true;
+      await worker.stop();
+      await store.close();
+    },
+  };
+}

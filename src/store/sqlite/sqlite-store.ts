@@ -1,0 +1,313 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ClaimedEntry, DeliveryState, LedgerEntry, OutboxEntry } from '../../ledger/ledger-entry.js';
+import type {
+  DeliveryFailure,
+  IdempotencyClaim,
+  RecordEventResult,
+  Store,
+  StripeEventRecord,
+  TopUpRecord,
+} from '../store.js';
+import { sqliteMigrations } from './migrations.js';
+import { StoreUnavailableError } from '../store-errors.js';
+
+type Row = Record<string, unknown>;
+
+function toOutboxEntry(r: Row): OutboxEntry {
+  return {
+    transactionId: r.transaction_id as string,
+    kind: r.kind as OutboxEntry['kind'],
+    customerId: r.customer_id as string,
+    companyId: r.company_id as string,
+    subscriptionId: (r.subscription_id as string | null) ?? null,
+    amountMinor: r.amount_minor as number,
+    currency: r.currency as string,
+    paymentIntentId: r.payment_intent_id as string,
+    description: r.description as string,
+    source: r.source as string,
+    state: r.state as DeliveryState,
+    attempts: r.attempts as number,
+    nextAttemptAt: r.next_attempt_at as number,
+    lastError: (r.last_error as string | null) ?? null,
+    lastStatus: (r.last_status as number | null) ?? null,
+    createdAt: r.created_at as number,
+    deliveredAt: (r.delivered_at as number | null) ?? null,
+  };
+}
+
+function toTopUp(r: Row): TopUpRecord {
+  return {
+    paymentIntentId: r.payment_intent_id as string,
+    customerId: r.customer_id as string,
+    companyId: r.company_id as string,
+    subscriptionId: (r.subscription_id as string | null) ?? null,
+    amountMinor: r.amount_minor as number,
+    currency: r.currency as string,
+    flow: r.flow as TopUpRecord['flow'],
+    caller: r.caller as string,
+    createdAt: r.created_at as number,
+  };
+}
+
+/** Path from `sqlite:<path>`; `sqlite::memory:` is an in-memory database (tests only). */
+export function sqlitePathFromUrl(url: string): string {
+  return url.replace(/^sqlite:(\/\/)?/, '');
+}
+
+/**
+ * The embedded store. WAL with synchronous=FULL: a committed transaction is fsync'd before the
+ * webhook is acknowledged. better-sqlite3 is synchronous; the async surface matches other stores.
+ */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    this.stmts = this.prepare();
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    );
+    sqliteMigrations.forEach((sql, i) => {
+      const version = i + 1;
+      if (applied.has(version)) return;
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+      }).immediate();
+    });
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insertEvent: db.prepare(
+        `INSERT INTO stripe_events (id, type, created_s, livemode, payload, outcome, note, received_at)
+         VALUES (@id, @type, @created, @livemode, @payload, @outcome, @note, @now) ON CONFLICT (id) DO NOTHING`,
+      ),
+      insertEntry: db.prepare(
+        `INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency,
+           payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at)
+         VALUES (@transactionId, @kind, @customerId, @companyId, @subscriptionId, @amountMinor, @currency,
+           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now)
+         ON CONFLICT (transaction_id) DO NOTHING`,
+      ),
+      claimIdem: db.prepare(
+        `INSERT INTO idempotency_keys (scope, fingerprint, created_at) VALUES (?, ?, ?) ON CONFLICT (scope) DO NOTHING`,
+      ),
+      getIdem: db.prepare('SELECT fingerprint, payment_intent_id FROM idempotency_keys WHERE scope = ?'),
+      completeIdem: db.prepare('UPDATE idempotency_keys SET payment_intent_id = ? WHERE scope = ?'),
+      saveTopUp: db.prepare(
+        `INSERT INTO top_ups (payment_intent_id, customer_id, company_id, subscription_id, amount_minor, currency, flow, caller, created_at)
+         VALUES (@paymentIntentId, @customerId, @companyId, @subscriptionId, @amountMinor, @currency, @flow, @caller, @createdAt)
+         ON CONFLICT (payment_intent_id) DO NOTHING`,
+      ),
+      getTopUp: db.prepare('SELECT * FROM top_ups WHERE payment_intent_id = ?'),
+      claimDue: db.prepare(
+        `UPDATE outbox SET lease_token = @token, lease_until = @leaseUntil, updated_at = @now
+         WHERE transaction_id IN (
+           SELECT transaction_id FROM outbox
+           WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+           ORDER BY next_attempt_at LIMIT @limit)
+         RETURNING *`,
+      ),
+      delivered: db.prepare(
+        `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = @now, updated_at = @now,
+           last_error = NULL, last_status = NULL, lease_token = NULL, lease_until = NULL
+         WHERE transaction_id = @id AND lease_token = @token`,
+      ),
+      retry: db.prepare(
+        `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next, last_error = @error, last_status = @status,
+           updated_at = @now, lease_token = NULL, lease_until = NULL
+         WHERE transaction_id = @id AND lease_token = @token`,
+      ),
+      undeliverable: db.prepare(
+        `UPDATE outbox SET state = @state, attempts = attempts + @counted, last_error = @error, last_status = @status,
+           updated_at = @now, lease_token = NULL, lease_until = NULL
+         WHERE transaction_id = @id AND lease_token = @token`,
+      ),
+      setSubscription: db.prepare(
+        `UPDATE outbox SET subscription_id = @sub, updated_at = @now WHERE transaction_id = @id AND lease_token = @token`,
+      ),
+      requeue: db.prepare(
+        `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now,
+           lease_token = NULL, lease_until = NULL
+         WHERE transaction_id = @id AND state IN ('failed', 'dead')`,
+      ),
+      getEntry: db.prepare('SELECT * FROM outbox WHERE transaction_id = ?'),
+      getEvent: db.prepare('SELECT * FROM stripe_events WHERE id = ?'),
+      countByState: db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state'),
+    };
+  }
+
+  /** better-sqlite3 throws synchronously; every failure to reach the database surfaces as StoreUnavailableError. */
+  private run<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(StoreUnavailableError.wrap(err));
+    }
+  }
+
+  ping(): Promise<void> {
+    return this.run(() => {
+      this.db.prepare('SELECT 1').get();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.run(() => {
+      if (this.db.open) this.db.close();
+    });
+  }
+
+  private insertEntry(entry: LedgerEntry, source: string, now: number): boolean {
+    return this.stmts.insertEntry.run({ ...entry, source, now }).changes === 1;
+  }
+
+  recordStripeEvent(event: StripeEventRecord, entry: LedgerEntry | null, now: number): Promise<RecordEventResult> {
+    return this.run(() =>
+      this.db.transaction((): RecordEventResult => {
+        const inserted = this.stmts.insertEvent.run({ ...event, livemode: event.livemode ? 1 : 0, now }).changes === 1;
+        if (!inserted) return { duplicate: true, queued: false };
+        const queued = entry ? this.insertEntry(entry, `event:${event.id}`, now) : false;
+        return { duplicate: false, queued };
+      }).immediate(),
+    );
+  }
+
+  enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean> {
+    return this.run(() => this.insertEntry(entry, source, now));
+  }
+
+  claimIdempotencyKey(scope: string, fingerprint: string, now: number): Promise<IdempotencyClaim> {
+    return this.run(() =>
+      this.db.transaction((): IdempotencyClaim => {
+        if (this.stmts.claimIdem.run(scope, fingerprint, now).changes === 1) return { kind: 'new' };
+        const row = this.stmts.getIdem.get(scope) as { fingerprint: string; payment_intent_id: string | null };
+        if (row.fingerprint !== fingerprint) return { kind: 'conflict' };
+        return { kind: 'same', paymentIntentId: row.payment_intent_id };
+      }).immediate(),
+    );
+  }
+
+  completeIdempotencyKey(scope: string, paymentIntentId: string): Promise<void> {
+    return this.run(() => {
+      this.stmts.completeIdem.run(paymentIntentId, scope);
+    });
+  }
+
+  saveTopUp(topUp: TopUpRecord): Promise<void> {
+    return this.run(() => {
+      this.stmts.saveTopUp.run(topUp);
+    });
+  }
+
+  getTopUp(paymentIntentId: string): Promise<TopUpRecord | null> {
+    return this.run(() => {
+      const row = this.stmts.getTopUp.get(paymentIntentId) as Row | undefined;
+      return row ? toTopUp(row) : null;
+    });
+  }
+
+  claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]> {
+    return this.run(() => {
+      const token = randomUUID();
+      const rows = this.stmts.claimDue.all({ token, leaseUntil: now + leaseMs, now, limit }) as Row[];
+      return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
+    });
+  }
+
+  markDelivered(claim: ClaimedEntry, now: number): Promise<void> {
+    return this.run(() => {
+      this.stmts.delivered.run({ id: claim.transactionId, token: claim.leaseToken, now });
+    });
+  }
+
+  scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void> {
+    return this.run(() => {
+      this.stmts.retry.run({
+        id: claim.transactionId,
+        token: claim.leaseToken,
+        next: nextAttemptAt,
+        error: failure.error,
+        status: failure.status,
+        now,
+      });
+    });
+  }
+
+  markUndeliverable(
+    claim: ClaimedEntry,
+    state: 'failed' | 'dead',
+    failure: DeliveryFailure,
+    now: number,
+  ): Promise<void> {
+    return this.run(() => {
+      this.stmts.undeliverable.run({
+        id: claim.transactionId,
+        token: claim.leaseToken,
+        state,
+        // A `failed` entry was never sent; a `dead` one was (its refusal counts as an attempt).
+        counted: state === 'dead' ? 1 : 0,
+        error: failure.error,
+        status: failure.status,
+        now,
+      });
+    });
+  }
+
+  setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void> {
+    return this.run(() => {
+      this.stmts.setSubscription.run({ id: claim.transactionId, token: claim.leaseToken, sub: subscriptionId, now });
+    });
+  }
+
+  requeue(transactionId: string, now: number): Promise<boolean> {
+    return this.run(() => this.stmts.requeue.run({ id: transactionId, now }).changes === 1);
+  }
+
+  getEntry(transactionId: string): Promise<OutboxEntry | null> {
+    return this.run(() => {
+      const row = this.stmts.getEntry.get(transactionId) as Row | undefined;
+      return row ? toOutboxEntry(row) : null;
+    });
+  }
+
+  getStripeEvent(eventId: string): Promise<StripeEventRecord | null> {
+    return this.run(() => {
+      const r = this.stmts.getEvent.get(eventId) as Row | undefined;
+      if (!r) return null;
+      return {
+        id: r.id as string,
+        type: r.type as string,
+        created: r.created_s as number,
+        livemode: r.livemode === 1,
+        payload: r.payload as string,
+        outcome: r.outcome as StripeEventRecord['outcome'],
+        note: r.note as string,
+      };
+    });
+  }
+
+  countByState(): Promise<Record<DeliveryState, number>> {
+    return this.run(() => {
+      const counts: Record<DeliveryState, number> = { pending: 0, delivered: 0, failed: 0, dead: 0 };
+      for (const r of this.stmts.countByState.all() as { state: DeliveryState; n: number }[]) counts[r.state] = r.n;
+      return counts;
+    });
+  }
+}

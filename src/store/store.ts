@@ -1,0 +1,81 @@
+import type { ClaimedEntry, DeliveryState, LedgerEntry, OutboxEntry } from '../ledger/ledger-entry.js';
+
+/** A verified Stripe event as kept in the store. */
+export interface StripeEventRecord {
+  id: string;
+  type: string;
+  /** Stripe's `created`, unix seconds. */
+  created: number;
+  livemode: boolean;
+  /** The raw JSON body Stripe sent. */
+  payload: string;
+  outcome: 'queued' | 'ignored';
+  /** Why it was ignored, or what it queued. */
+  note: string;
+}
+
+export interface RecordEventResult {
+  /** The event id was already recorded: nothing was written. */
+  duplicate: boolean;
+  /** A new outbox entry was written (false when its transaction id was already queued by another path). */
+  queued: boolean;
+}
+
+export interface TopUpRecord {
+  paymentIntentId: string;
+  customerId: string;
+  companyId: string;
+  subscriptionId: string | null;
+  amountMinor: number;
+  currency: string;
+  flow: 'off_session' | 'on_session';
+  /** Who asked for it (api key fingerprint or jwt subject); never the key itself. */
+  caller: string;
+  createdAt: number;
+}
+
+export type IdempotencyClaim =
+  | { kind: 'new' }
+  | { kind: 'same'; paymentIntentId: string | null }
+  | { kind: 'conflict' };
+
+export interface DeliveryFailure {
+  error: string;
+  status: number | null;
+}
+
+/**
+ * Everything the service keeps. Every method is atomic. Implementations: store/sqlite/.
+ * The final exactly-once guard is the outbox's primary key on transaction_id.
+ */
+export interface Store {
+  /** Throws when the store cannot be reached (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Writes the event and, when given and new, its ledger entry, in one transaction. */
+  recordStripeEvent(event: StripeEventRecord, entry: LedgerEntry | null, now: number): Promise<RecordEventResult>;
+  /** Queues an entry unless its transaction id is already known. Returns whether it was new. */
+  enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean>;
+
+  /** Reserves an Idempotency-Key scope for a request fingerprint. */
+  claimIdempotencyKey(scope: string, fingerprint: string, now: number): Promise<IdempotencyClaim>;
+  /** Remembers which PaymentIntent an idempotency scope produced. */
+  completeIdempotencyKey(scope: string, paymentIntentId: string): Promise<void>;
+  saveTopUp(topUp: TopUpRecord): Promise<void>;
+  getTopUp(paymentIntentId: string): Promise<TopUpRecord | null>;
+
+  /** Takes up to `limit` due pending entries (or ones whose lease expired) and leases them. */
+  claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]>;
+  markDelivered(claim: ClaimedEntry, now: number): Promise<void>;
+  scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void>;
+  /** Ends delivery: `failed` (could not be built) or `dead` (refused or given up), keeping the reason. */
+  markUndeliverable(claim: ClaimedEntry, state: 'failed' | 'dead', failure: DeliveryFailure, now: number): Promise<void>;
+  setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void>;
+  /** Puts a failed or dead entry back to pending, attempts reset. Returns false if it was not failed/dead. */
+  requeue(transactionId: string, now: number): Promise<boolean>;
+
+  getEntry(transactionId: string): Promise<OutboxEntry | null>;
+  getStripeEvent(eventId: string): Promise<StripeEventRecord | null>;
+  countByState(): Promise<Record<DeliveryState, number>>;
+}

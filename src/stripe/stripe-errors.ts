@@ -1,0 +1,60 @@
+import Stripe from 'stripe';
+
+/** The card was declined or needs the customer present (3-D Secure). Not retryable as is. */
+export class PaymentFailedError extends Error {
+  readonly retryable = false;
+
+  constructor(
+    readonly code: 'authentication_required' | 'card_declined',
+    readonly declineCode: string | null,
+    readonly paymentIntentId: string | null,
+    readonly clientSecret: string | null,
+  ) {
+    super(code === 'authentication_required' ? 'the payment needs customer authentication' : 'the card was declined');
+    this.name = 'PaymentFailedError';
+  }
+}
+
+/**
+ * A Stripe call failed. `unavailable`: network, timeout, rate limit or Stripe 5xx (retryable);
+ * `rejected`: Stripe refused the request's parameters; `misconfigured`: our key is wrong or lacks permission.
+ */
+export class StripeCallError extends Error {
+  constructor(
+    readonly kind: 'unavailable' | 'rejected' | 'misconfigured',
+    readonly stripeCode: string | null,
+    readonly param: string | null,
+    options?: { cause?: unknown },
+  ) {
+    super(`Stripe call ${kind}${stripeCode ? ` (${stripeCode})` : ''}`, options);
+    this.name = 'StripeCallError';
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'unavailable';
+  }
+}
+
+/** Maps whatever the SDK threw to one of our two error types. */
+export function translateStripeError(err: unknown): PaymentFailedError | StripeCallError {
+  if (err instanceof Stripe.errors.StripeCardError) {
+    const pi = err.payment_intent;
+    const code = err.code === 'authentication_required' ? 'authentication_required' : 'card_declined';
+    return new PaymentFailedError(code, err.decline_code ?? err.code ?? null, pi?.id ?? null, pi?.client_secret ?? null);
+  }
+  if (
+    err instanceof Stripe.errors.StripeConnectionError ||
+    err instanceof Stripe.errors.StripeAPIError ||
+    err instanceof Stripe.errors.StripeRateLimitError
+  ) {
+    return new StripeCallError('unavailable', err.code ?? null, null, { cause: err });
+  }
+  if (err instanceof Stripe.errors.StripeAuthenticationError || err instanceof Stripe.errors.StripePermissionError) {
+    return new StripeCallError('misconfigured', err.code ?? null, null, { cause: err });
+  }
+  if (err instanceof Stripe.errors.StripeError) {
+    if ((err.statusCode ?? 0) >= 500) return new StripeCallError('unavailable', err.code ?? null, null, { cause: err });
+    return new StripeCallError('rejected', err.code ?? null, err.param ?? null, { cause: err });
+  }
+  return new StripeCallError('unavailable', null, null, { cause: err });
+}

@@ -1,0 +1,143 @@
+import type Stripe from 'stripe';
+import { translateStripeError } from './stripe-errors.js';
+import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
+import { topUpMetadata, type TopUpTag } from './top-up-metadata.js';
+
+export interface CreateTopUpIntentInput {
+  customerId: string;
+  amountMinor: number;
+  currency: string;
+  flow: 'off_session' | 'on_session';
+  /** Required for off_session; optional for on_session. */
+  paymentMethodId: string | null;
+  tag: TopUpTag;
+  /** Deterministic: a retried request must reach Stripe with the same key. */
+  idempotencyKey: string;
+}
+
+export interface StripeCustomer {
+  id: string;
+  deleted: boolean;
+  defaultPaymentMethodId: string | null;
+  metadata: Record<string, string>;
+}
+
+export type PaymentMethodChoice =
+  | { kind: 'found'; paymentMethodId: string }
+  | { kind: 'none' }
+  | { kind: 'ambiguous'; count: number };
+
+/**
+ * Everything the service asks of Stripe. Returns the project's own types; throws only
+ * PaymentFailedError or StripeCallError (see stripe-errors.ts).
+ */
+export class StripeGateway {
+  constructor(
+    private readonly stripe: Stripe,
+    private readonly webhookSecrets: readonly string[],
+    private readonly toleranceSeconds: number,
+  ) {}
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translateStripeError(err);
+    }
+  }
+
+  createTopUpIntent(input: CreateTopUpIntentInput): Promise<TopUpIntent> {
+    const common = {
+      amount: input.amountMinor,
+      currency: input.currency,
+      customer: input.customerId,
+      metadata: topUpMetadata(input.tag),
+      description: 'API credit top-up',
+    };
+    const params: Stripe.PaymentIntentCreateParams =
+      input.flow === 'off_session'
+        ? { ...common, payment_method: input.paymentMethodId ?? undefined, off_session: true, confirm: true }
+        : {
+            ...common,
+            ...(input.paymentMethodId ? { payment_method: input.paymentMethodId } : {}),
+            automatic_payment_methods: { enabled: true },
+          };
+    return this.call(async () =>
+      toTopUpIntent(await this.stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey })),
+    );
+  }
+
+  /** Null when Stripe has no such PaymentIntent. */
+  retrievePaymentIntent(id: string): Promise<TopUpIntent | null> {
+    return this.call(async () => {
+      try {
+        return toTopUpIntent(await this.stripe.paymentIntents.retrieve(id));
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  /** Null when Stripe has no such customer. */
+  getCustomer(id: string): Promise<StripeCustomer | null> {
+    return this.call(async () => {
+      let customer: Stripe.Customer | Stripe.DeletedCustomer;
+      try {
+        customer = await this.stripe.customers.retrieve(id);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+      if (customer.deleted) return { id, deleted: true, defaultPaymentMethodId: null, metadata: {} };
+      const dpm = customer.invoice_settings?.default_payment_method ?? null;
+      return {
+        id: customer.id,
+        deleted: false,
+        defaultPaymentMethodId: dpm === null ? null : typeof dpm === 'string' ? dpm : dpm.id,
+        metadata: customer.metadata ?? {},
+      };
+    });
+  }
+
+  /** The customer's default payment method, else their only card; never an arbitrary one. */
+  choosePaymentMethod(customer: StripeCustomer): Promise<PaymentMethodChoice> {
+    if (customer.defaultPaymentMethodId) {
+      return Promise.resolve({ kind: 'found', paymentMethodId: customer.defaultPaymentMethodId });
+    }
+    return this.call(async () => {
+      const cards = await this.stripe.customers.listPaymentMethods(customer.id, { type: 'card', limit: 2 });
+      if (cards.data.length === 0) return { kind: 'none' } as const;
+      if (cards.data.length > 1) return { kind: 'ambiguous', count: cards.data.length } as const;
+      return { kind: 'found', paymentMethodId: cards.data[0]!.id } as const;
+    });
+  }
+
+  /** Ids of the customer's active (or trialing) subscriptions, at most `limit`. */
+  listActiveSubscriptionIds(customerId: string, limit = 3): Promise<string[]> {
+    return this.call(async () => {
+      const ids: string[] = [];
+      for (const status of ['active', 'trialing'] as const) {
+        const page = await this.stripe.subscriptions.list({ customer: customerId, status, limit });
+        ids.push(...page.data.map((s) => s.id));
+      }
+      return ids;
+    });
+  }
+
+  /**
+   * Verifies the Stripe-Signature header against every configured secret (several while one is
+   * being rotated) and returns the event. Throws the SDK's signature error when none matches.
+   */
+  verifyEvent(rawBody: Buffer, signatureHeader: string): Stripe.Event {
+    let lastError: unknown;
+    for (const secret of this.webhookSecrets) {
+      try {
+        return this.stripe.webhooks.constructEvent(rawBody, signatureHeader, secret, this.toleranceSeconds);
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
+  }
+}

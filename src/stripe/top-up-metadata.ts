@@ -1,0 +1,30 @@
+/**
+ * The metadata this service writes on the PaymentIntents it creates. The marker is what makes a
+ * PaymentIntent a top-up: succeeded PaymentIntents without it (subscription invoices, other
+ * checkouts) are not credited unless CREDIT_UNTAGGED_PAYMENT_INTENTS is on.
+ */
+export const TOP_UP_MARKER_KEY = 'topup_sync';
+export const TOP_UP_MARKER_VALUE = 'v1';
+const COMPANY_KEY = 'moesif_company_id';
+const SUBSCRIPTION_KEY = 'moesif_subscription_id';
+
+export interface TopUpTag {
+  companyId: string;
+  subscriptionId: string | null;
+}
+
+export function topUpMetadata(tag: TopUpTag): Record<string, string> {
+  return {
+    [TOP_UP_MARKER_KEY]: TOP_UP_MARKER_VALUE,
+    [COMPANY_KEY]: tag.companyId,
+    ...(tag.subscriptionId ? { [SUBSCRIPTION_KEY]: tag.subscriptionId } : {}),
+  };
+}
+
+/** The tag of a PaymentIntent this service created, or null for any other PaymentIntent. */
+export function readTopUpTag(metadata: Record<string, string> | null | undefined): TopUpTag | null {
+  if (!metadata || metadata[TOP_UP_MARKER_KEY] !== TOP_UP_MARKER_VALUE) return null;
+  const companyId = metadata[COMPANY_KEY];
+  if (!companyId) return null;
+  return { companyId, subscriptionId: metadata[SUBSCRIPTION_KEY] || null };
+}

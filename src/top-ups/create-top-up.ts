@@ -1,0 +1,126 @@
+import type { Logger } from 'pino';
+import type { Caller } from '../auth/caller.js';
+import { ApiError } from '../http/api-error.js';
+import { creditForPaymentIntent } from '../ledger/credit-for-payment-intent.js';
+import type { Store } from '../store/store.js';
+import { PaymentFailedError } from '../stripe/stripe-errors.js';
+import type { StripeGateway, StripeCustomer } from '../stripe/stripe-gateway.js';
+import type { TopUpIntent } from '../stripe/top-up-intent.js';
+import { idempotencyScope, oneOffStripeKey } from './idempotency.js';
+import type { TopUpRequest } from './top-up-request.js';
+import { toTopUpResult, type TopUpResult } from './top-up-result.js';
+
+export interface TopUpDeps {
+  store: Store;
+  stripe: StripeGateway;
+  /** When set, the Moesif company id is this metadata field of the Stripe customer. */
+  companyIdMetadataKey: string | undefined;
+  creditUntagged: boolean;
+  now: () => number;
+  onQueued: () => void;
+  logger: Logger;
+}
+
+function companyIdOf(customer: StripeCustomer, metadataKey: string | undefined): string {
+  if (!metadataKey) return customer.id;
+  const companyId = customer.metadata[metadataKey];
+  if (!companyId) {
+    throw new ApiError(
+      'company_not_mapped',
+      `The customer has no Moesif company id in its metadata field "${metadataKey}".`,
+    );
+  }
+  return companyId;
+}
+
+async function paymentMethodFor(deps: TopUpDeps, request: TopUpRequest, customer: StripeCustomer): Promise<string | null> {
+  if (request.paymentMethodId || request.flow === 'on_session') return request.paymentMethodId;
+  const choice = await deps.stripe.choosePaymentMethod(customer);
+  switch (choice.kind) {
+    case 'found':
+      return choice.paymentMethodId;
+    case 'none':
+      throw new ApiError('no_payment_method', 'The customer has no saved card to charge; use flow "on_session" to collect one.');
+    case 'ambiguous':
+      throw new ApiError(
+        'no_payment_method',
+        'The customer has several saved cards and no default; pass payment_method to choose one.',
+      );
+  }
+}
+
+/**
+ * Creates a Stripe PaymentIntent for a top-up. When Stripe answers `succeeded` (a saved card
+ * charged off-session) the credit is queued at once; the webhook for the same PaymentIntent later
+ * finds it already queued (same transaction id), so exactly one credit results.
+ */
+export async function createTopUp(
+  deps: TopUpDeps,
+  caller: Caller,
+  request: TopUpRequest,
+  clientIdempotencyKey: string | undefined,
+): Promise<TopUpResult> {
+  const idem = idempotencyScope(caller, request, clientIdempotencyKey);
+  if (idem) {
+    const claim = await deps.store.claimIdempotencyKey(idem.scope, idem.fingerprint, deps.now());
+    if (claim.kind === 'conflict') {
+      throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
+    }
+  }
+
+  const customer = await deps.stripe.getCustomer(request.customerId);
+  if (!customer || customer.deleted) throw new ApiError('customer_not_found', 'No such Stripe customer.');
+  const tag = { companyId: companyIdOf(customer, deps.companyIdMetadataKey), subscriptionId: request.subscriptionId };
+  const paymentMethodId = await paymentMethodFor(deps, request, customer);
+
+  let intent: TopUpIntent;
+  try {
+    intent = await deps.stripe.createTopUpIntent({
+      customerId: customer.id,
+      amountMinor: request.amountMinor,
+      currency: request.currency,
+      flow: request.flow,
+      paymentMethodId,
+      tag,
+      idempotencyKey: idem?.stripeKey ?? oneOffStripeKey(),
+    });
+  } catch (err) {
+    if (err instanceof PaymentFailedError && err.paymentIntentId) {
+      await remember(deps, caller, request, err.paymentIntentId, tag.companyId, idem?.scope);
+    }
+    throw err;
+  }
+  await remember(deps, caller, request, intent.id, tag.companyId, idem?.scope);
+
+  const decision = creditForPaymentIntent(intent, deps.creditUntagged);
+  if (decision.kind === 'credit' && (await deps.store.enqueue(decision.entry, 'top-up', deps.now()))) {
+    deps.onQueued();
+  }
+  deps.logger.info(
+    { paymentIntentId: intent.id, status: intent.status, amountMinor: intent.amountMinor, currency: intent.currency, flow: request.flow },
+    'top-up payment intent created',
+  );
+  return toTopUpResult(intent, customer.id);
+}
+
+async function remember(
+  deps: TopUpDeps,
+  caller: Caller,
+  request: TopUpRequest,
+  paymentIntentId: string,
+  companyId: string,
+  scope: string | undefined,
+): Promise<void> {
+  await deps.store.saveTopUp({
+    paymentIntentId,
+    customerId: request.customerId,
+    companyId,
+    subscriptionId: request.subscriptionId,
+    amountMinor: request.amountMinor,
+    currency: request.currency,
+    flow: request.flow,
+    caller: `${caller.kind}:${caller.id}`,
+    createdAt: deps.now(),
+  });
+  if (scope) await deps.store.completeIdempotencyKey(scope, paymentIntentId);
+}

@@ -1,0 +1,62 @@
+import type { Caller } from '../auth/caller.js';
+import { mayActFor } from '../auth/caller.js';
+import { ApiError } from '../http/api-error.js';
+import { toMoesifAmount } from '../money/moesif-amount.js';
+import type { Store } from '../store/store.js';
+import type { StripeGateway } from '../stripe/stripe-gateway.js';
+
+export interface TopUpStatus {
+  payment_intent_id: string;
+  customer_id: string;
+  status: string;
+  amount: number;
+  currency: string;
+  credit: {
+    /** awaiting_payment: Stripe has not taken the money yet; pending: queued or retrying. */
+    state: 'awaiting_payment' | 'pending' | 'delivered' | 'failed';
+    /** The Moesif amount, in major units. */
+    amount?: number;
+    reason?: string;
+    attempts?: number;
+    delivered_at?: string;
+  };
+}
+
+/** The Stripe status of one of our top-ups and where its credit stands. Others' top-ups are 404. */
+export async function getTopUpStatus(
+  deps: { store: Store; stripe: StripeGateway },
+  caller: Caller,
+  paymentIntentId: string,
+): Promise<TopUpStatus> {
+  const intent = await deps.stripe.retrievePaymentIntent(paymentIntentId);
+  if (!intent || !intent.tag || !intent.customerId || !mayActFor(caller, intent.customerId)) {
+    throw new ApiError('not_found', 'No such top-up.');
+  }
+  const entry = await deps.store.getEntry(intent.id);
+  let credit: TopUpStatus['credit'];
+  if (!entry) {
+    credit = { state: intent.status === 'succeeded' ? 'pending' : 'awaiting_payment' };
+  } else {
+    const amount = toMoesifAmount(entry.amountMinor, entry.currency);
+    switch (entry.state) {
+      case 'pending':
+        credit = { state: 'pending', amount, attempts: entry.attempts, ...(entry.lastError ? { reason: entry.lastError } : {}) };
+        break;
+      case 'delivered':
+        credit = { state: 'delivered', amount, delivered_at: new Date(entry.deliveredAt ?? 0).toISOString() };
+        break;
+      case 'failed':
+      case 'dead':
+        credit = { state: 'failed', amount, attempts: entry.attempts, reason: entry.lastError ?? 'unknown' };
+        break;
+    }
+  }
+  return {
+    payment_intent_id: intent.id,
+    customer_id: intent.customerId,
+    status: intent.status,
+    amount: intent.amountMinor,
+    currency: intent.currency,
+    credit,
+  };
+}
