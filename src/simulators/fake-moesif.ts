@@ -1,0 +1,139 @@
+import type { Server } from 'node:http';
+import express from 'express';
+import { closeServer, listenOnLoopback } from './listen.js';
+
+/**
+ * A local stand-in for Moesif's Management API (balance transactions and subscription balances),
+ * for the demo and the tests. It records every request, dedupes transactions by transaction_id as
+ * Moesif does, and can be scripted to fail: a status code, 'timeout' (never answers) or 'reset'.
+ */
+export type ScriptedResponse = number | 'timeout' | 'reset';
+
+export interface ReceivedTransaction {
+  company_id: string;
+  subscription_id: string;
+  amount: number;
+  type: string;
+  transaction_id: string;
+  description?: string;
+  expire_at?: string;
+  active_at?: string;
+}
+
+export interface FakeMoesifOptions {
+  apiKey: string;
+  /** Added before every answer, in ms. */
+  latencyMs?: number;
+}
+
+const REQUIRED: Record<string, 'string' | 'number'> = {
+  company_id: 'string',
+  subscription_id: 'string',
+  amount: 'number',
+  type: 'string',
+  transaction_id: 'string',
+};
+
+export class FakeMoesif {
+  private server: Server | null = null;
+  url = '';
+  /** Every POST body received, in order, whatever was answered. */
+  readonly requests: ReceivedTransaction[] = [];
+  /** Every POST answered 2xx, in order (a transaction id twice here is a duplicate delivery). */
+  readonly accepted: ReceivedTransaction[] = [];
+  /** The ledger: one transaction per transaction_id, as Moesif dedupes. */
+  readonly ledger = new Map<string, ReceivedTransaction>();
+  private script: ScriptedResponse[] = [];
+  private latencyMs: number;
+
+  constructor(private readonly options: FakeMoesifOptions) {
+    this.latencyMs = options.latencyMs ?? 0;
+  }
+
+  /** The Management API base URL to configure as MOESIF_API_URL. */
+  get apiUrl(): string {
+    return `${this.url}/v1`;
+  }
+
+  /** The next POSTs get these answers, in order; afterwards 204 again. */
+  respondWith(...responses: ScriptedResponse[]): void {
+    this.script.push(...responses);
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  /** Transactions accepted more than once (each extra acceptance counted). */
+  get duplicateCount(): number {
+    return this.accepted.length - this.ledger.size;
+  }
+
+  /** Sum of credits minus debits for a subscription, as Moesif's available balance would show it. */
+  balanceOf(subscriptionId: string): number {
+    let total = 0;
+    for (const tx of this.ledger.values()) {
+      if (tx.subscription_id !== subscriptionId) continue;
+      total += tx.type === 'debit' ? -tx.amount : tx.amount;
+    }
+    return Math.round(total * 1e6) / 1e6;
+  }
+
+  async start(port = 0): Promise<this> {
+    const app = express();
+    app.use(express.json({ limit: '1mb' }));
+    app.use((_req, _res, next) => {
+      if (this.latencyMs > 0) setTimeout(next, this.latencyMs);
+      else next();
+    });
+    app.post('/v1/~/billing/reports/balance_transactions', (req, res) => {
+      if (req.get('authorization') !== `Bearer ${this.options.apiKey}`) {
+        res.status(401).json({ message: 'Unauthorized' });
+        return;
+      }
+      const body = req.body as Record<string, unknown>;
+      this.requests.push(body as unknown as ReceivedTransaction);
+      const scripted = this.script.shift();
+      if (scripted === 'timeout') return; // never answer
+      if (scripted === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (typeof scripted === 'number' && scripted >= 300) {
+        if (scripted === 429) res.setHeader('Retry-After', '1');
+        res.status(scripted).json({ message: `scripted ${scripted}` });
+        return;
+      }
+      for (const [field, type] of Object.entries(REQUIRED)) {
+        if (typeof body[field] !== type) {
+          res.status(400).json({ message: `${field} must be a ${type}` });
+          return;
+        }
+      }
+      const tx = body as unknown as ReceivedTransaction;
+      this.accepted.push(tx);
+      if (!this.ledger.has(tx.transaction_id)) this.ledger.set(tx.transaction_id, tx);
+      res.status(scripted ?? 204).end();
+    });
+    app.get('/v1/search/~/subscriptions/:id', (req, res) => {
+      if (req.get('authorization') !== `Bearer ${this.options.apiKey}`) {
+        res.status(401).json({ message: 'Unauthorized' });
+        return;
+      }
+      const current = this.balanceOf(req.params.id);
+      res.json({
+        subscription_id: req.params.id,
+        balance: { current_balance: current, pending_activity: 0, available_balance: current, last_modified: new Date().toISOString() },
+      });
+    });
+    const { server, url } = await listenOnLoopback(app, port);
+    this.server = server;
+    this.url = url;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await closeServer(this.server);
+    this.server = null;
+  }
+}
