@@ -68,7 +68,9 @@ function problemsOf(error: z.ZodError): string[] {
 
 /** Parses the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(source: NodeJS.ProcessEnv): Config {
-  const parsed = envSchema.safeParse(source);
+  // An empty value (as copied from .env.example) means "not set": the default applies.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
   const env = parsed.data;
 

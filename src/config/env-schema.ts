@@ -54,7 +54,7 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
 
-    STRIPE_SECRET_KEY: z.string().min(1, 'required: your Stripe secret key (sk_… or rk_…)'),
+    STRIPE_SECRET_KEY: z.string({ message: 'required: your Stripe secret key (sk_… or rk_…)' }),
     STRIPE_WEBHOOK_SECRET: z
       .string({ message: 'required: the webhook endpoint signing secret (whsec_…); comma-separate several while rotating' })
       .transform(list)

@@ -38,6 +38,35 @@ export class FakeStripe {
   readonly requests: { method: string; path: string; idempotencyKey: string | undefined }[] = [];
   private readonly idempotent = new Map<string, { fingerprint: string; status: number; body: unknown }>();
   private failures: number[] = [];
+  private webhookTarget: { url: string; secret: string } | null = null;
+
+  /**
+   * Like a Dashboard webhook endpoint: from now on, PaymentIntents that succeed send a signed
+   * payment_intent.succeeded to `url`, as Stripe would.
+   */
+  deliverWebhooksTo(url: string, secret: string): this {
+    this.webhookTarget = { url, secret };
+    return this;
+  }
+
+  /** Signs and posts an event to the configured webhook endpoint; returns the HTTP status. */
+  async sendEvent(event: Stripe.Event): Promise<number> {
+    if (!this.webhookTarget) throw new Error('no webhook endpoint configured: call deliverWebhooksTo() first');
+    const { body, signature } = signEvent(event, this.webhookTarget.secret);
+    const res = await fetch(this.webhookTarget.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+      body,
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  private announceSuccess(pi: PaymentIntent): void {
+    if (!this.webhookTarget || pi.status !== 'succeeded') return;
+    const event = this.makeEvent('payment_intent.succeeded', structuredClone(pi));
+    setTimeout(() => void this.sendEvent(event).catch(() => undefined), 50);
+  }
 
   addCustomer(customer: FakeCustomer): this {
     this.customers.set(customer.id, customer);
@@ -171,6 +200,7 @@ export class FakeStripe {
       const result = this.createPaymentIntent(params);
       if (key) this.idempotent.set(key, { fingerprint, ...result });
       res.status(result.status).json(result.body);
+      if (result.status === 200) this.announceSuccess(result.body as PaymentIntent);
     });
 
     app.get('/v1/payment_intents/:id', (req, res) => {
@@ -216,6 +246,15 @@ export class FakeStripe {
         .filter((e) => (types.length === 0 || types.includes(e.type)) && e.created >= gte)
         .sort((a, b) => b.created - a.created);
       res.json({ object: 'list', data, has_more: false, url: '/v1/events' });
+    });
+
+    // Simulator controls (not Stripe API): what the browser and Stripe would do after 3-D Secure.
+    app.post('/_simulator/payment_intents/:id/succeed', async (req, res) => {
+      if (!this.paymentIntents.has(req.params.id)) return stripeError(res, 404, { type: 'invalid_request_error', message: 'No such payment_intent' });
+      const pi = this.succeed(req.params.id);
+      const event = this.makeEvent('payment_intent.succeeded', structuredClone(pi));
+      const webhookStatus = this.webhookTarget ? await this.sendEvent(event) : null;
+      res.json({ payment_intent: pi.id, status: pi.status, event_id: event.id, webhook_status: webhookStatus });
     });
 
     app.use((req, res) => stripeError(res, 404, { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path})` }));

@@ -26,7 +26,7 @@ export function topUpBodySchema(settings: Config['topUp']) {
       currency: z.enum(settings.currencies as [string, ...string[]], {
         message: `expected one of: ${settings.currencies.join(', ')}`,
       }),
-      payment_method: z.string().regex(/^(pm|card|src)_[A-Za-z0-9]+$/, 'expected a Stripe payment method id (pm_…)').optional(),
+      payment_method: z.string().regex(/^(pm|card|src)_[A-Za-z0-9_]+$/, 'expected a Stripe payment method id (pm_…)').optional(),
       subscription_id: z.string().min(1).max(255).optional(),
       flow: z.enum(['off_session', 'on_session'], { message: 'expected off_session or on_session' }).default('off_session'),
     }, { message: 'unknown field' })

@@ -1,0 +1,138 @@
+import type { Server } from 'node:http';
+import { loadConfig } from '../config/config.js';
+import { createLogger } from '../logging/logger.js';
+import { buildService } from '../service.js';
+import { FakeMoesif } from '../simulators/fake-moesif.js';
+import { FakeStripe } from '../simulators/fake-stripe.js';
+
+/**
+ * `npm run demo`: the real service against local simulators of Stripe and Moesif (no accounts,
+ * no network). Drives one top-up end to end, prints each step, then stays up for curl.
+ */
+
+const DEMO = {
+  apiKey: 'demo-api-key-change-me-0000',
+  webhookSecret: 'whsec_demo_secret',
+  moesifKey: 'demo-moesif-management-key',
+  customer: 'cus_demo',
+  subscription: 'sub_demo',
+};
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
+const step = (n: number, text: string) => out(`\n${bold(`${n}. ${text}`)}`);
+const json = (value: unknown) => out(`   ${JSON.stringify(value)}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(20);
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const stripe = await new FakeStripe().start(Number(process.env.DEMO_STRIPE_PORT ?? 12111));
+  const moesif = await new FakeMoesif({ apiKey: DEMO.moesifKey }).start(Number(process.env.DEMO_MOESIF_PORT ?? 12112));
+  stripe.addCustomer({
+    id: DEMO.customer,
+    defaultPaymentMethod: 'pm_card_visa',
+    paymentMethods: ['pm_card_visa', 'pm_card_chargeDeclined', 'pm_card_authenticationRequired'],
+    subscriptions: [{ id: DEMO.subscription, status: 'active' }],
+  });
+
+  const port = Number(process.env.PORT ?? 3000);
+  const config = loadConfig({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    STRIPE_SECRET_KEY: 'sk_test_demo',
+    STRIPE_WEBHOOK_SECRET: DEMO.webhookSecret,
+    STRIPE_API_BASE: stripe.url,
+    MOESIF_MANAGEMENT_API_KEY: DEMO.moesifKey,
+    MOESIF_API_URL: moesif.apiUrl,
+    DATABASE_URL: process.env.DEMO_DATABASE_URL ?? 'sqlite::memory:',
+    TOP_UP_API_KEYS: DEMO.apiKey,
+    TOP_UP_CURRENCIES: 'usd,eur,jpy,kwd',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  const service = buildService(config, createLogger(config.logLevel));
+  service.worker.start();
+  const server: Server = await new Promise((resolve) => {
+    const s = service.app.listen(config.port, config.host, () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  stripe.deliverWebhooksTo(`${base}/webhooks/stripe`, DEMO.webhookSecret);
+
+  out('topup-sync demo: the real service, with simulated Stripe and Moesif on 127.0.0.1');
+  out(`   service ${base}   fake Stripe ${stripe.url}   fake Moesif ${moesif.apiUrl}`);
+
+  step(1, `Your backend asks for a 10.00 USD top-up of ${DEMO.customer} (saved card, off-session)`);
+  const body = { customer_id: DEMO.customer, amount: 1000, currency: 'usd' };
+  const headers = { Authorization: `Bearer ${DEMO.apiKey}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'demo-order-1' };
+  out(`   POST /top-up ${JSON.stringify(body)}`);
+  const created = await fetch(`${base}/top-up`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const topUp = (await created.json()) as { payment_intent_id: string; status: string };
+  out(`   ← ${created.status}`);
+  json(topUp);
+
+  step(2, 'Stripe charged the card at once, so the credit was queued in the outbox and sent to Moesif');
+  await waitUntil(() => moesif.ledger.size > 0);
+  for (const tx of moesif.accepted) json(tx);
+  out('   (1000 minor units of usd became amount 10; transaction_id is the PaymentIntent id)');
+
+  step(3, 'Stripe sends the signed payment_intent.succeeded webhook for the same PaymentIntent');
+  await waitUntil(() => stripe.events.length > 0);
+  await sleep(200);
+  const event = await service.store.getStripeEvent(stripe.events[0]!.id);
+  out(`   event ${event?.id} recorded: ${event?.outcome} (${event?.note})`);
+  out(`   Moesif has received ${moesif.accepted.length} credit(s) for it: the webhook was recognised as the same credit`);
+
+  step(4, 'The browser retries the same request (same Idempotency-Key): no second charge');
+  const retried = await fetch(`${base}/top-up`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const again = (await retried.json()) as { payment_intent_id: string };
+  out(`   ← ${retried.status} payment_intent_id ${again.payment_intent_id} (${again.payment_intent_id === topUp.payment_intent_id ? 'the same one' : 'DIFFERENT'}); PaymentIntents at Stripe: ${stripe.createdPaymentIntentCount}`);
+
+  step(5, 'The frontend asks where the top-up stands');
+  const status = await fetch(`${base}/top-ups/${topUp.payment_intent_id}`, { headers: { Authorization: headers.Authorization } });
+  json(await status.json());
+
+  step(6, 'A declined card gets a clear 402, and nothing is credited');
+  const declined = await fetch(`${base}/top-up`, {
+    method: 'POST',
+    headers: { ...headers, 'Idempotency-Key': 'demo-order-2' },
+    body: JSON.stringify({ ...body, payment_method: 'pm_card_chargeDeclined' }),
+  });
+  out(`   ← ${declined.status}`);
+  json(await declined.json());
+
+  out(`\n${bold('The service stays up. Try it (Ctrl-C to stop):')}`);
+  out(`   curl -s -X POST ${base}/top-up -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
+  out(`        -H 'Idempotency-Key: my-order-42' -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd"}'`);
+  out(`   curl -s ${base}/top-ups/<payment_intent_id> -H 'Authorization: Bearer ${DEMO.apiKey}'`);
+  out('   # 3-D Secure: charge the card that needs authentication, then let the "browser" finish it');
+  out(`   curl -s -X POST ${base}/top-up -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
+  out(`        -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd","payment_method":"pm_card_authenticationRequired"}'`);
+  out(`   curl -s -X POST ${stripe.url}/_simulator/payment_intents/<payment_intent_id>/succeed`);
+  out(`   curl -s ${base}/readyz`);
+  out(`   # what the fake Moesif holds: balance of ${DEMO.subscription}`);
+  out(`   curl -s ${moesif.apiUrl}/search/~/subscriptions/${DEMO.subscription} -H 'Authorization: Bearer ${DEMO.moesifKey}'`);
+
+  const stop = async () => {
+    out('\nstopping…');
+    await new Promise<void>((r) => server.close(() => r()));
+    await service.close();
+    await stripe.stop();
+    await moesif.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  if (process.env.DEMO_EXIT === '1') await stop();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
