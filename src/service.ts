@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/create-app.js';
-import { MoesifLedger } from './moesif/moesif-ledger.js';
+import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -34,6 +34,7 @@ export function buildService(config: Config, logger: Logger, now: () => number =
       store,
       moesif,
       subscriptions: stripe,
+      toMoesif: (entry, subscriptionId) => toMoesifTransaction(entry, subscriptionId, config.ledger.creditRates, config.moesif.transactionTypes),
       policy: {
         baseDelayMs: config.outbox.retryBaseDelayMs,
         maxDelayMs: config.outbox.retryMaxDelayMs,
@@ -53,12 +54,23 @@ export function buildService(config: Config, logger: Logger, now: () => number =
     logger,
     stripe,
     authenticator: new Authenticator(config.auth),
-    ingest: { store, creditUntagged: config.creditUntaggedPaymentIntents, now, onQueued },
+    ingest: {
+      store,
+      stripe,
+      settings: {
+        creditUntagged: config.ledger.creditUntagged,
+        refundsDebitCredits: config.ledger.refundsDebitCredits,
+        disputeDebitOn: config.ledger.disputeDebitOn,
+      },
+      now,
+      onQueued,
+    },
     topUps: {
       store,
       stripe,
       companyIdMetadataKey: config.moesif.companyIdMetadataKey,
-      creditUntagged: config.creditUntaggedPaymentIntents,
+      creditUntagged: config.ledger.creditUntagged,
+      creditRates: config.ledger.creditRates,
       now,
       onQueued,
       logger,

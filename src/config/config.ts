@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envSchema, type Env } from './env-schema.js';
 import { minimumChargeAmount, STRIPE_MAX_AMOUNT } from '../money/currencies.js';
+import type { CreditRates } from '../money/moesif-amount.js';
 
 /** The service's configuration, parsed once at start-up and passed to whoever needs it. */
 export interface Config {
@@ -21,6 +22,18 @@ export interface Config {
     timeoutMs: number;
     /** When set, the Moesif company_id is this metadata field of the Stripe customer. */
     companyIdMetadataKey?: string;
+    /** Moesif's `type` values for the two directions (the debit spelling is not documented by Moesif). */
+    transactionTypes: { credit: string; debit: string };
+  };
+  ledger: {
+    /** Credits per major unit, by currency; unlisted currencies convert at 1. */
+    creditRates: CreditRates;
+    /** Credit succeeded PaymentIntents this service did not create (off by default). */
+    creditUntagged: boolean;
+    /** Refunds of top-ups take their credits back (on by default). */
+    refundsDebitCredits: boolean;
+    /** Which dispute event takes credits back. */
+    disputeDebitOn: 'funds_withdrawn' | 'created';
   };
   databaseUrl: string;
   auth: {
@@ -39,8 +52,6 @@ export interface Config {
     /** Inclusive bounds per accepted currency, in Stripe minor units. */
     limits: Record<string, { min: number; max: number }>;
   };
-  /** Credit succeeded PaymentIntents this service did not create (off by default). */
-  creditUntaggedPaymentIntents: boolean;
   outbox: {
     pollIntervalMs: number;
     batchSize: number;
@@ -101,6 +112,13 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       apiUrl: env.MOESIF_API_URL,
       timeoutMs: env.MOESIF_TIMEOUT_MS,
       companyIdMetadataKey: env.MOESIF_COMPANY_ID_METADATA_KEY,
+      transactionTypes: { credit: env.MOESIF_CREDIT_TYPE, debit: env.MOESIF_DEBIT_TYPE },
+    },
+    ledger: {
+      creditRates: env.CREDIT_RATES,
+      creditUntagged: env.CREDIT_UNTAGGED_PAYMENT_INTENTS,
+      refundsDebitCredits: env.REFUNDS_DEBIT_CREDITS,
+      disputeDebitOn: env.DISPUTE_DEBIT_ON,
     },
     databaseUrl: env.DATABASE_URL,
     auth: {
@@ -117,7 +135,6 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     },
     topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
-    creditUntaggedPaymentIntents: env.CREDIT_UNTAGGED_PAYMENT_INTENTS,
     outbox: {
       pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
       batchSize: env.OUTBOX_BATCH_SIZE,

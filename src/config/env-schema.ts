@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCreditRate, type CreditRate } from '../money/credit-rate.js';
 
 /**
  * Every environment variable the service reads, with its default. This is the only place that
@@ -45,6 +46,24 @@ const amountsByCurrency = z
     return out;
   });
 
+/** `usd:1,eur:1.08` → { usd: rate 1, eur: rate 1.08 } (credits per major unit). */
+const creditRates = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    const out: Record<string, CreditRate> = {};
+    for (const pair of list(s)) {
+      const m = /^([a-z]{3}):(.+)$/.exec(pair);
+      const rate = m ? parseCreditRate(m[2]!) : null;
+      if (!m || !rate) {
+        ctx.addIssue({ code: 'custom', message: `"${pair}" is not currency:rate with a positive rate of at most 6 decimals (e.g. eur:1.08)` });
+        continue;
+      }
+      out[m[1]!] = rate;
+    }
+    return out;
+  });
+
 const url = z.url({ message: 'expected an absolute URL' });
 
 export const envSchema = z
@@ -69,6 +88,9 @@ export const envSchema = z
     MOESIF_API_URL: url.default('https://api.moesif.com/v1').transform((s) => s.replace(/\/+$/, '')),
     MOESIF_TIMEOUT_MS: int(10_000, 100),
     MOESIF_COMPANY_ID_METADATA_KEY: optionalText,
+    MOESIF_CREDIT_TYPE: z.string().min(1).default('credit'),
+    MOESIF_DEBIT_TYPE: z.string().min(1).default('debit'),
+    CREDIT_RATES: creditRates,
 
     DATABASE_URL: z
       .string()
@@ -94,6 +116,8 @@ export const envSchema = z
     TOP_UP_MIN_AMOUNTS: amountsByCurrency,
     TOP_UP_MAX_AMOUNTS: amountsByCurrency,
     CREDIT_UNTAGGED_PAYMENT_INTENTS: bool(false),
+    REFUNDS_DEBIT_CREDITS: bool(true),
+    DISPUTE_DEBIT_ON: z.enum(['funds_withdrawn', 'created'], { message: 'expected funds_withdrawn or created' }).default('funds_withdrawn'),
 
     OUTBOX_POLL_INTERVAL_MS: int(1_000, 10),
     OUTBOX_BATCH_SIZE: int(50, 1, 1_000),

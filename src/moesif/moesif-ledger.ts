@@ -3,7 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import type { Config } from '../config/config.js';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
-import { toMoesifAmount } from '../money/moesif-amount.js';
+import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
 import { MoesifDeliveryError } from './moesif-errors.js';
 import { parseRetryAfterMs } from './retry-after.js';
 
@@ -15,17 +15,22 @@ export interface MoesifBalanceTransaction {
   company_id: string;
   subscription_id: string;
   amount: number;
-  type: 'credit' | 'debit';
+  type: string;
   transaction_id: string;
   description: string;
 }
 
-export function toMoesifTransaction(entry: LedgerEntry, subscriptionId: string): MoesifBalanceTransaction {
+export function toMoesifTransaction(
+  entry: LedgerEntry,
+  subscriptionId: string,
+  rates: CreditRates,
+  types: { credit: string; debit: string },
+): MoesifBalanceTransaction {
   return {
     company_id: entry.companyId,
     subscription_id: subscriptionId,
-    amount: toMoesifAmount(entry.amountMinor, entry.currency),
-    type: entry.kind,
+    amount: toMoesifAmount(entry.amountMinor, entry.currency, rates),
+    type: types[entry.kind],
     transaction_id: entry.transactionId,
     description: entry.description,
   };

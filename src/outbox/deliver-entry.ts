@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import type { ClaimedEntry } from '../ledger/ledger-entry.js';
+import type { ClaimedEntry, LedgerEntry } from '../ledger/ledger-entry.js';
 import type { MoesifBalanceTransaction } from '../moesif/moesif-ledger.js';
-import { toMoesifTransaction } from '../moesif/moesif-ledger.js';
 import { MoesifDeliveryError } from '../moesif/moesif-errors.js';
 import type { Store } from '../store/store.js';
 import { StripeCallError } from '../stripe/stripe-errors.js';
@@ -12,6 +11,8 @@ export interface DeliveryDeps {
   store: Store;
   moesif: { postTransaction(tx: MoesifBalanceTransaction): Promise<void> };
   subscriptions: SubscriptionLookup;
+  /** Builds Moesif's wire format (amount through the currency exponent and credit rate). */
+  toMoesif: (entry: LedgerEntry, subscriptionId: string) => MoesifBalanceTransaction;
   policy: BackoffPolicy & { maxAttempts: number };
   now: () => number;
   logger: Logger;
@@ -52,7 +53,7 @@ export async function deliverEntry(deps: DeliveryDeps, entry: ClaimedEntry): Pro
     if (resolution.subscriptionId !== entry.subscriptionId) {
       await store.setSubscription(entry, resolution.subscriptionId, deps.now());
     }
-    await deps.moesif.postTransaction(toMoesifTransaction(entry, resolution.subscriptionId));
+    await deps.moesif.postTransaction(deps.toMoesif(entry, resolution.subscriptionId));
     await store.markDelivered(entry, deps.now());
     log.info({ kind: entry.kind, amountMinor: entry.amountMinor, currency: entry.currency }, 'ledger entry delivered to Moesif');
     return 'delivered';

@@ -17,8 +17,8 @@ export interface StripeEventRecord {
 export interface RecordEventResult {
   /** The event id was already recorded: nothing was written. */
   duplicate: boolean;
-  /** A new outbox entry was written (false when its transaction id was already queued by another path). */
-  queued: boolean;
+  /** How many outbox entries were new (an entry whose transaction id is already queued is skipped). */
+  queued: number;
 }
 
 export interface TopUpRecord {
@@ -53,8 +53,8 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  /** Writes the event and, when given and new, its ledger entry, in one transaction. */
-  recordStripeEvent(event: StripeEventRecord, entry: LedgerEntry | null, now: number): Promise<RecordEventResult>;
+  /** Writes the event and the ledger entries it implies (those not already queued), in one transaction. */
+  recordStripeEvent(event: StripeEventRecord, entries: readonly LedgerEntry[], now: number): Promise<RecordEventResult>;
   /** Queues an entry unless its transaction id is already known. Returns whether it was new. */
   enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean>;
 

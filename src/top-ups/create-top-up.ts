@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller.js';
 import { ApiError } from '../http/api-error.js';
 import { creditForPaymentIntent } from '../ledger/credit-for-payment-intent.js';
+import type { CreditRates } from '../money/moesif-amount.js';
 import type { Store } from '../store/store.js';
 import { PaymentFailedError } from '../stripe/stripe-errors.js';
 import type { StripeGateway, StripeCustomer } from '../stripe/stripe-gateway.js';
@@ -16,6 +17,7 @@ export interface TopUpDeps {
   /** When set, the Moesif company id is this metadata field of the Stripe customer. */
   companyIdMetadataKey: string | undefined;
   creditUntagged: boolean;
+  creditRates: CreditRates;
   now: () => number;
   onQueued: () => void;
   logger: Logger;

@@ -1,7 +1,7 @@
 import type { Caller } from '../auth/caller.js';
 import { mayActFor } from '../auth/caller.js';
 import { ApiError } from '../http/api-error.js';
-import { toMoesifAmount } from '../money/moesif-amount.js';
+import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
 import type { Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
 
@@ -24,7 +24,7 @@ export interface TopUpStatus {
 
 /** The Stripe status of one of our top-ups and where its credit stands. Others' top-ups are 404. */
 export async function getTopUpStatus(
-  deps: { store: Store; stripe: StripeGateway },
+  deps: { store: Store; stripe: StripeGateway; creditRates: CreditRates },
   caller: Caller,
   paymentIntentId: string,
 ): Promise<TopUpStatus> {
@@ -37,7 +37,7 @@ export async function getTopUpStatus(
   if (!entry) {
     credit = { state: intent.status === 'succeeded' ? 'pending' : 'awaiting_payment' };
   } else {
-    const amount = toMoesifAmount(entry.amountMinor, entry.currency);
+    const amount = toMoesifAmount(entry.amountMinor, entry.currency, deps.creditRates);
     switch (entry.state) {
       case 'pending':
         credit = { state: 'pending', amount, attempts: entry.attempts, ...(entry.lastError ? { reason: entry.lastError } : {}) };

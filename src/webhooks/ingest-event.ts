@@ -1,31 +1,60 @@
 import type Stripe from 'stripe';
+import type { LedgerEntry } from '../ledger/ledger-entry.js';
+import { resolvePaymentContext } from '../ledger/payment-context.js';
 import type { Store } from '../store/store.js';
-import { translateEvent } from './translate-event.js';
+import type { StripeGateway } from '../stripe/stripe-gateway.js';
+import { translateEvent, type EventAction, type TranslateSettings } from './translate-event.js';
 
 export type IngestOutcome = 'queued' | 'ignored' | 'duplicate';
 
 export interface IngestResult {
   outcome: IngestOutcome;
-  /** The ledger transaction queued, or why nothing was. */
+  /** The ledger transactions queued, or why nothing was. */
   note: string;
 }
 
 export interface IngestDeps {
   store: Store;
-  creditUntagged: boolean;
+  /** Looks up refunded/disputed PaymentIntents that our store does not know yet. */
+  stripe: Pick<StripeGateway, 'retrievePaymentIntent'>;
+  settings: TranslateSettings;
   now: () => number;
-  /** Called after a new outbox entry is committed, to wake the delivery worker. */
+  /** Called after new outbox entries are committed, to wake the delivery worker. */
   onQueued: () => void;
 }
 
+async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entries: LedgerEntry[]; reason: string }> {
+  switch (action.kind) {
+    case 'queue':
+      return { entries: action.entries, reason: '' };
+    case 'ignore':
+      return { entries: [], reason: action.reason };
+    case 'queue-for-payment': {
+      const found = await resolvePaymentContext(
+        { store: deps.store, stripe: deps.stripe, creditUntagged: deps.settings.creditUntagged },
+        action.paymentIntentId,
+      );
+      if (found.kind === 'ignore') return { entries: [], reason: found.reason };
+      const entries = action.movements.map((m) => ({ ...m, ...found.context, paymentIntentId: action.paymentIntentId }));
+      return { entries, reason: '' };
+    }
+    default: {
+      const unreachable: never = action;
+      return unreachable;
+    }
+  }
+}
+
 /**
- * Records a verified Stripe event and the ledger entry it implies in one transaction. Calls no
- * outside system: the delivery worker does that later, so a Moesif outage never fails a webhook.
+ * Records a verified Stripe event and the ledger entries it implies in one transaction. Never
+ * calls Moesif: the delivery worker does that later, so a Moesif outage never fails a webhook.
+ * (A refund or dispute of a PaymentIntent we have not seen may ask Stripe whose it is; if Stripe
+ * is down the webhook fails and Stripe retries it.) Also the path for events re-read from Stripe.
  */
 export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload: string): Promise<IngestResult> {
-  const action = translateEvent(event, deps.creditUntagged);
-  const entry = action.kind === 'queue' ? action.entry : null;
-  const note = action.kind === 'queue' ? `${action.entry.kind} ${action.entry.transactionId}` : action.reason;
+  if (await deps.store.getStripeEvent(event.id)) return { outcome: 'duplicate', note: 'event already recorded' };
+  const { entries, reason } = await entriesFor(deps, translateEvent(event, deps.settings));
+  const note = entries.length > 0 ? entries.map((e) => `${e.kind} ${e.transactionId}`).join(', ') : reason;
   const result = await deps.store.recordStripeEvent(
     {
       id: event.id,
@@ -33,16 +62,15 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
       created: event.created,
       livemode: event.livemode,
       payload,
-      outcome: action.kind === 'queue' ? 'queued' : 'ignored',
+      outcome: entries.length > 0 ? 'queued' : 'ignored',
       note,
     },
-    entry,
+    entries,
     deps.now(),
   );
   if (result.duplicate) return { outcome: 'duplicate', note: 'event already recorded' };
-  if (result.queued) deps.onQueued();
-  if (action.kind === 'queue' && !result.queued) {
-    return { outcome: 'queued', note: `${note} was already queued by another path` };
-  }
-  return { outcome: action.kind === 'queue' ? 'queued' : 'ignored', note };
+  if (result.queued > 0) deps.onQueued();
+  if (entries.length === 0) return { outcome: 'ignored', note };
+  const already = entries.length - result.queued;
+  return { outcome: 'queued', note: already > 0 ? `${note} (${already} already queued by another path)` : note };
 }

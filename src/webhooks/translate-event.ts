@@ -1,22 +1,70 @@
 import type Stripe from 'stripe';
 import { creditForPaymentIntent } from '../ledger/credit-for-payment-intent.js';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
+import type { Movement } from '../ledger/movement.js';
 import { toTopUpIntent } from '../stripe/top-up-intent.js';
+import { disputeMovements, type DisputeDebitOn } from './dispute-movements.js';
+import { refundMovements } from './refund-movements.js';
 
-export type EventAction = { kind: 'queue'; entry: LedgerEntry } | { kind: 'ignore'; reason: string };
+export type EventAction =
+  /** Entries complete in themselves (a top-up's credit carries its own metadata). */
+  | { kind: 'queue'; entries: LedgerEntry[] }
+  /** Movements of a PaymentIntent's money whose customer/company must be looked up first. */
+  | { kind: 'queue-for-payment'; paymentIntentId: string; movements: Movement[] }
+  | { kind: 'ignore'; reason: string };
 
-/** The event types this service acts on; configure the Stripe webhook endpoint with these. */
-export const HANDLED_EVENT_TYPES = ['payment_intent.succeeded'] as const;
+export interface TranslateSettings {
+  creditUntagged: boolean;
+  refundsDebitCredits: boolean;
+  disputeDebitOn: DisputeDebitOn;
+}
+
+/** The event types this service acts on; subscribe the Stripe webhook endpoint to these. */
+export const HANDLED_EVENT_TYPES = [
+  'payment_intent.succeeded',
+  'refund.created',
+  'refund.updated',
+  'refund.failed',
+  'charge.dispute.created',
+  'charge.dispute.funds_withdrawn',
+  'charge.dispute.funds_reinstated',
+  'charge.dispute.closed',
+] as const;
+
+const idOf = (ref: string | { id: string } | null | undefined): string | null =>
+  ref == null ? null : typeof ref === 'string' ? ref : ref.id;
+
+function forPayment(paymentIntentRef: string | { id: string } | null, movements: (pi: string) => Movement[]): EventAction {
+  const paymentIntentId = idOf(paymentIntentRef);
+  if (!paymentIntentId) return { kind: 'ignore', reason: 'not tied to a payment intent' };
+  const list = movements(paymentIntentId);
+  if (list.length === 0) return { kind: 'ignore', reason: 'no ledger movement in this state' };
+  return { kind: 'queue-for-payment', paymentIntentId, movements: list };
+}
 
 /**
  * The edge between Stripe's event shapes and ours: the only place that reads `event.data.object`.
  * Events of other types are answered 2xx and recorded as ignored, so Stripe does not retry them.
  */
-export function translateEvent(event: Stripe.Event, creditUntagged: boolean): EventAction {
+export function translateEvent(event: Stripe.Event, settings: TranslateSettings): EventAction {
   switch (event.type) {
     case 'payment_intent.succeeded': {
-      const decision = creditForPaymentIntent(toTopUpIntent(event.data.object), creditUntagged);
-      return decision.kind === 'credit' ? { kind: 'queue', entry: decision.entry } : decision;
+      const decision = creditForPaymentIntent(toTopUpIntent(event.data.object), settings.creditUntagged);
+      return decision.kind === 'credit' ? { kind: 'queue', entries: [decision.entry] } : decision;
+    }
+    case 'refund.created':
+    case 'refund.updated':
+    case 'refund.failed': {
+      if (!settings.refundsDebitCredits) return { kind: 'ignore', reason: 'refunds do not debit credits (REFUNDS_DEBIT_CREDITS=false)' };
+      const refund = event.data.object;
+      return forPayment(refund.payment_intent, (pi) => refundMovements(refund, pi));
+    }
+    case 'charge.dispute.created':
+    case 'charge.dispute.funds_withdrawn':
+    case 'charge.dispute.funds_reinstated':
+    case 'charge.dispute.closed': {
+      const dispute = event.data.object;
+      return forPayment(dispute.payment_intent, (pi) => disputeMovements(dispute, event.type, settings.disputeDebitOn, pi));
     }
     default:
       return { kind: 'ignore', reason: `event type ${event.type} is not handled` };

@@ -178,12 +178,13 @@ export class SqliteStore implements Store {
     return this.stmts.insertEntry.run({ ...entry, source, now }).changes === 1;
   }
 
-  recordStripeEvent(event: StripeEventRecord, entry: LedgerEntry | null, now: number): Promise<RecordEventResult> {
+  recordStripeEvent(event: StripeEventRecord, entries: readonly LedgerEntry[], now: number): Promise<RecordEventResult> {
     return this.run(() =>
       this.db.transaction((): RecordEventResult => {
         const inserted = this.stmts.insertEvent.run({ ...event, livemode: event.livemode ? 1 : 0, now }).changes === 1;
-        if (!inserted) return { duplicate: true, queued: false };
-        const queued = entry ? this.insertEntry(entry, `event:${event.id}`, now) : false;
+        if (!inserted) return { duplicate: true, queued: 0 };
+        let queued = 0;
+        for (const entry of entries) if (this.insertEntry(entry, `event:${event.id}`, now)) queued += 1;
         return { duplicate: false, queued };
       }).immediate(),
     );

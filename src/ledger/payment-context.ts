@@ -1,0 +1,48 @@
+import type { Store } from '../store/store.js';
+import type { StripeGateway } from '../stripe/stripe-gateway.js';
+
+/** Whom a refund or dispute of a top-up takes credits back from. */
+export interface PaymentContext {
+  customerId: string;
+  companyId: string;
+  subscriptionId: string | null;
+}
+
+export type PaymentContextResult = { kind: 'found'; context: PaymentContext } | { kind: 'ignore'; reason: string };
+
+/**
+ * Refund and dispute objects name only the PaymentIntent. Its credit (or the /top-up record) in our
+ * store says whom it credited; failing that (a refund seen before the credit), Stripe's copy of the
+ * PaymentIntent does. PaymentIntents that are not top-ups are ignored, like their successes are.
+ */
+export async function resolvePaymentContext(
+  deps: { store: Store; stripe: Pick<StripeGateway, 'retrievePaymentIntent'>; creditUntagged: boolean },
+  paymentIntentId: string,
+): Promise<PaymentContextResult> {
+  const credit = await deps.store.getEntry(paymentIntentId);
+  if (credit && credit.kind === 'credit') {
+    return {
+      kind: 'found',
+      context: { customerId: credit.customerId, companyId: credit.companyId, subscriptionId: credit.subscriptionId },
+    };
+  }
+  const topUp = await deps.store.getTopUp(paymentIntentId);
+  if (topUp) {
+    return {
+      kind: 'found',
+      context: { customerId: topUp.customerId, companyId: topUp.companyId, subscriptionId: topUp.subscriptionId },
+    };
+  }
+  const intent = await deps.stripe.retrievePaymentIntent(paymentIntentId);
+  if (!intent) return { kind: 'ignore', reason: `payment intent ${paymentIntentId} not found at Stripe` };
+  if (!intent.customerId) return { kind: 'ignore', reason: 'payment intent has no customer' };
+  if (!intent.tag && !deps.creditUntagged) return { kind: 'ignore', reason: 'payment intent is not a top-up of this service' };
+  return {
+    kind: 'found',
+    context: {
+      customerId: intent.customerId,
+      companyId: intent.tag?.companyId ?? intent.customerId,
+      subscriptionId: intent.tag?.subscriptionId ?? null,
+    },
+  };
+}
