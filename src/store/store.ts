@@ -29,6 +29,8 @@ export interface TopUpRecord {
   amountMinor: number;
   currency: string;
   flow: 'off_session' | 'on_session';
+  /** The last PaymentIntent status we saw (at creation, then from payment_intent.* events). */
+  status: string;
   /** Who asked for it (api key fingerprint or jwt subject); never the key itself. */
   caller: string;
   createdAt: number;
@@ -64,6 +66,12 @@ export interface Store {
   completeIdempotencyKey(scope: string, paymentIntentId: string): Promise<void>;
   saveTopUp(topUp: TopUpRecord): Promise<void>;
   getTopUp(paymentIntentId: string): Promise<TopUpRecord | null>;
+  setTopUpStatus(paymentIntentId: string, status: string): Promise<void>;
+  /**
+   * A customer's top-ups not yet in their balance: credits queued but not delivered, and top-ups
+   * whose payment is still processing (created after `since`).
+   */
+  listInFlight(customerId: string, since: number): Promise<{ undelivered: OutboxEntry[]; processing: TopUpRecord[] }>;
 
   /** Takes up to `limit` due pending entries (or ones whose lease expired) and leases them. */
   claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]>;

@@ -58,3 +58,19 @@ export function translateStripeError(err: unknown): PaymentFailedError | StripeC
   }
   return new StripeCallError('unavailable', null, null, { cause: err });
 }
+
+/** No configured webhook secret produced the Stripe-Signature header. */
+export class WebhookSignatureError extends Error {
+  constructor() {
+    super('webhook signature did not verify');
+    this.name = 'WebhookSignatureError';
+  }
+}
+
+/** The signature verified but the body is not a usable Stripe event. */
+export class WebhookPayloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookPayloadError';
+  }
+}

@@ -1,5 +1,5 @@
-import type Stripe from 'stripe';
-import { translateStripeError } from './stripe-errors.js';
+import Stripe from 'stripe';
+import { translateStripeError, WebhookPayloadError, WebhookSignatureError } from './stripe-errors.js';
 import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
 import { topUpMetadata, type TopUpTag } from './top-up-metadata.js';
 
@@ -26,6 +26,22 @@ export type PaymentMethodChoice =
   | { kind: 'found'; paymentMethodId: string }
   | { kind: 'none' }
   | { kind: 'ambiguous'; count: number };
+
+/** The fields every snapshot event has; anything else signed with our secret is refused. */
+function isEventEnvelope(value: unknown): value is Stripe.Event {
+  const e = value as Partial<Stripe.Event> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.id === 'string' &&
+    typeof e.type === 'string' &&
+    typeof e.created === 'number' &&
+    typeof e.data === 'object' &&
+    e.data !== null &&
+    typeof e.data.object === 'object' &&
+    e.data.object !== null
+  );
+}
 
 /**
  * Everything the service asks of Stripe. Returns the project's own types; throws only
@@ -127,17 +143,21 @@ export class StripeGateway {
 
   /**
    * Verifies the Stripe-Signature header against every configured secret (several while one is
-   * being rotated) and returns the event. Throws the SDK's signature error when none matches.
+   * being rotated) and returns the parsed event. Throws WebhookSignatureError when no secret
+   * matches, WebhookPayloadError when the signature matched but the body is not an event.
    */
   verifyEvent(rawBody: Buffer, signatureHeader: string): Stripe.Event {
-    let lastError: unknown;
     for (const secret of this.webhookSecrets) {
+      let event: unknown;
       try {
-        return this.stripe.webhooks.constructEvent(rawBody, signatureHeader, secret, this.toleranceSeconds);
+        event = this.stripe.webhooks.constructEvent(rawBody, signatureHeader, secret, this.toleranceSeconds);
       } catch (err) {
-        lastError = err;
+        if (err instanceof Stripe.errors.StripeSignatureVerificationError) continue;
+        throw new WebhookPayloadError('the signed body is not valid JSON');
       }
+      if (!isEventEnvelope(event)) throw new WebhookPayloadError('the signed body is not a Stripe event');
+      return event;
     }
-    throw lastError;
+    throw new WebhookSignatureError();
   }
 }

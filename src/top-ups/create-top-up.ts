@@ -88,11 +88,11 @@ export async function createTopUp(
     });
   } catch (err) {
     if (err instanceof PaymentFailedError && err.paymentIntentId) {
-      await remember(deps, caller, request, err.paymentIntentId, tag.companyId, idem?.scope);
+      await remember(deps, caller, request, err.paymentIntentId, 'requires_payment_method', tag.companyId, idem?.scope);
     }
     throw err;
   }
-  await remember(deps, caller, request, intent.id, tag.companyId, idem?.scope);
+  await remember(deps, caller, request, intent.id, intent.status, tag.companyId, idem?.scope);
 
   const decision = creditForPaymentIntent(intent, deps.creditUntagged);
   if (decision.kind === 'credit' && (await deps.store.enqueue(decision.entry, 'top-up', deps.now()))) {
@@ -110,6 +110,7 @@ async function remember(
   caller: Caller,
   request: TopUpRequest,
   paymentIntentId: string,
+  status: string,
   companyId: string,
   scope: string | undefined,
 ): Promise<void> {
@@ -121,6 +122,7 @@ async function remember(
     amountMinor: request.amountMinor,
     currency: request.currency,
     flow: request.flow,
+    status,
     caller: `${caller.kind}:${caller.id}`,
     createdAt: deps.now(),
   });

@@ -29,6 +29,8 @@ async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entr
       return { entries: action.entries, reason: '' };
     case 'ignore':
       return { entries: [], reason: action.reason };
+    case 'track-status':
+      return { entries: [], reason: `payment intent ${action.paymentIntentId} is ${action.status}` };
     case 'queue-for-payment': {
       const found = await resolvePaymentContext(
         { store: deps.store, stripe: deps.stripe, creditUntagged: deps.settings.creditUntagged },
@@ -53,7 +55,8 @@ async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entr
  */
 export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload: string): Promise<IngestResult> {
   if (await deps.store.getStripeEvent(event.id)) return { outcome: 'duplicate', note: 'event already recorded' };
-  const { entries, reason } = await entriesFor(deps, translateEvent(event, deps.settings));
+  const action = translateEvent(event, deps.settings);
+  const { entries, reason } = await entriesFor(deps, action);
   const note = entries.length > 0 ? entries.map((e) => `${e.kind} ${e.transactionId}`).join(', ') : reason;
   const result = await deps.store.recordStripeEvent(
     {
@@ -70,6 +73,8 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
   );
   if (result.duplicate) return { outcome: 'duplicate', note: 'event already recorded' };
   if (result.queued > 0) deps.onQueued();
+  // Advisory only (what /balance shows as arriving); the ledger never depends on it.
+  if (action.kind === 'track-status') await deps.store.setTopUpStatus(action.paymentIntentId, action.status);
   if (entries.length === 0) return { outcome: 'ignored', note };
   const already = entries.length - result.queued;
   return { outcome: 'queued', note: already > 0 ? `${note} (${already} already queued by another path)` : note };

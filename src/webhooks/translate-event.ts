@@ -11,6 +11,8 @@ export type EventAction =
   | { kind: 'queue'; entries: LedgerEntry[] }
   /** Movements of a PaymentIntent's money whose customer/company must be looked up first. */
   | { kind: 'queue-for-payment'; paymentIntentId: string; movements: Movement[] }
+  /** No ledger movement, but a top-up's payment changed state (shown as "arriving" balances). */
+  | { kind: 'track-status'; paymentIntentId: string; status: string }
   | { kind: 'ignore'; reason: string };
 
 export interface TranslateSettings {
@@ -22,6 +24,9 @@ export interface TranslateSettings {
 /** The event types this service acts on; subscribe the Stripe webhook endpoint to these. */
 export const HANDLED_EVENT_TYPES = [
   'payment_intent.succeeded',
+  'payment_intent.processing',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
   'refund.created',
   'refund.updated',
   'refund.failed',
@@ -52,6 +57,10 @@ export function translateEvent(event: Stripe.Event, settings: TranslateSettings)
       const decision = creditForPaymentIntent(toTopUpIntent(event.data.object), settings.creditUntagged);
       return decision.kind === 'credit' ? { kind: 'queue', entries: [decision.entry] } : decision;
     }
+    case 'payment_intent.processing':
+    case 'payment_intent.payment_failed':
+    case 'payment_intent.canceled':
+      return { kind: 'track-status', paymentIntentId: event.data.object.id, status: event.data.object.status };
     case 'refund.created':
     case 'refund.updated':
     case 'refund.failed': {

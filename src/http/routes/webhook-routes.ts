@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { WebhookPayloadError } from '../../stripe/stripe-errors.js';
 import type { StripeGateway } from '../../stripe/stripe-gateway.js';
 import { ingestEvent, type IngestDeps } from '../../webhooks/ingest-event.js';
 import { ApiError } from '../api-error.js';
@@ -21,7 +22,11 @@ export function webhookRoutes(deps: { stripe: StripeGateway; ingest: IngestDeps 
     let event;
     try {
       event = deps.stripe.verifyEvent(body, signature);
-    } catch {
+    } catch (err) {
+      if (err instanceof WebhookPayloadError) {
+        req.log.warn({ reason: err.message }, 'signed stripe webhook body rejected');
+        throw new ApiError('invalid_json', `The body is signed but unusable: ${err.message}.`);
+      }
       req.log.warn('stripe webhook signature rejected');
       throw new ApiError('invalid_signature', 'The Stripe-Signature header did not verify.');
     }

@@ -60,4 +60,8 @@ export const sqliteMigrations: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  /* 2: the last known PaymentIntent status of each top-up, for balances' "arriving" figures */ `
+  ALTER TABLE top_ups ADD COLUMN status TEXT NOT NULL DEFAULT 'unknown';
+  CREATE INDEX outbox_customer_state ON outbox (customer_id, state);
+  `,
 ];

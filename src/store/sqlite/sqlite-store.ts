@@ -47,6 +47,7 @@ function toTopUp(r: Row): TopUpRecord {
     amountMinor: r.amount_minor as number,
     currency: r.currency as string,
     flow: r.flow as TopUpRecord['flow'],
+    status: r.status as string,
     caller: r.caller as string,
     createdAt: r.created_at as number,
   };
@@ -111,11 +112,20 @@ export class SqliteStore implements Store {
       getIdem: db.prepare('SELECT fingerprint, payment_intent_id FROM idempotency_keys WHERE scope = ?'),
       completeIdem: db.prepare('UPDATE idempotency_keys SET payment_intent_id = ? WHERE scope = ?'),
       saveTopUp: db.prepare(
-        `INSERT INTO top_ups (payment_intent_id, customer_id, company_id, subscription_id, amount_minor, currency, flow, caller, created_at)
-         VALUES (@paymentIntentId, @customerId, @companyId, @subscriptionId, @amountMinor, @currency, @flow, @caller, @createdAt)
+        `INSERT INTO top_ups (payment_intent_id, customer_id, company_id, subscription_id, amount_minor, currency, flow, status, caller, created_at)
+         VALUES (@paymentIntentId, @customerId, @companyId, @subscriptionId, @amountMinor, @currency, @flow, @status, @caller, @createdAt)
          ON CONFLICT (payment_intent_id) DO NOTHING`,
       ),
       getTopUp: db.prepare('SELECT * FROM top_ups WHERE payment_intent_id = ?'),
+      setTopUpStatus: db.prepare('UPDATE top_ups SET status = ? WHERE payment_intent_id = ?'),
+      undelivered: db.prepare(
+        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND state = 'pending' ORDER BY created_at`,
+      ),
+      processing: db.prepare(
+        `SELECT t.* FROM top_ups t LEFT JOIN outbox o ON o.transaction_id = t.payment_intent_id
+         WHERE t.customer_id = ? AND t.status = 'processing' AND o.transaction_id IS NULL AND t.created_at >= ?
+         ORDER BY t.created_at`,
+      ),
       claimDue: db.prepare(
         `UPDATE outbox SET lease_token = @token, lease_until = @leaseUntil, updated_at = @now
          WHERE transaction_id IN (
@@ -153,12 +163,12 @@ export class SqliteStore implements Store {
     };
   }
 
-  /** better-sqlite3 throws synchronously; every failure to reach the database surfaces as StoreUnavailableError. */
+  /** better-sqlite3 throws synchronously; failures to reach the database surface as StoreUnavailableError. */
   private run<T>(fn: () => T): Promise<T> {
     try {
       return Promise.resolve(fn());
     } catch (err) {
-      return Promise.reject(StoreUnavailableError.wrap(err));
+      return Promise.reject(StoreUnavailableError.classify(err));
     }
   }
 
@@ -222,6 +232,19 @@ export class SqliteStore implements Store {
       const row = this.stmts.getTopUp.get(paymentIntentId) as Row | undefined;
       return row ? toTopUp(row) : null;
     });
+  }
+
+  setTopUpStatus(paymentIntentId: string, status: string): Promise<void> {
+    return this.run(() => {
+      this.stmts.setTopUpStatus.run(status, paymentIntentId);
+    });
+  }
+
+  listInFlight(customerId: string, since: number): Promise<{ undelivered: OutboxEntry[]; processing: TopUpRecord[] }> {
+    return this.run(() => ({
+      undelivered: (this.stmts.undelivered.all(customerId) as Row[]).map(toOutboxEntry),
+      processing: (this.stmts.processing.all(customerId, since) as Row[]).map(toTopUp),
+    }));
   }
 
   claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]> {
