@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/create-app.js';
-import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
+import { TtlCache } from './balances/ttl-cache.js';
+import { MoesifLedger, toMoesifTransaction, type SubscriptionBalance } from './moesif/moesif-ledger.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -74,6 +75,14 @@ export function buildService(config: Config, logger: Logger, now: () => number =
       now,
       onQueued,
       logger,
+    },
+    balances: {
+      store,
+      stripe,
+      moesif,
+      cache: new TtlCache<SubscriptionBalance | null>(config.moesif.balanceCacheTtlMs, 10_000),
+      creditRates: config.ledger.creditRates,
+      now,
     },
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
   });

@@ -24,6 +24,8 @@ export interface Config {
     companyIdMetadataKey?: string;
     /** Moesif's `type` values for the two directions (the debit spelling is not documented by Moesif). */
     transactionTypes: { credit: string; debit: string };
+    /** How long a subscription balance read from Moesif is reused (0 = always ask). */
+    balanceCacheTtlMs: number;
   };
   ledger: {
     /** Credits per major unit, by currency; unlisted currencies convert at 1. */
@@ -113,6 +115,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       timeoutMs: env.MOESIF_TIMEOUT_MS,
       companyIdMetadataKey: env.MOESIF_COMPANY_ID_METADATA_KEY,
       transactionTypes: { credit: env.MOESIF_CREDIT_TYPE, debit: env.MOESIF_DEBIT_TYPE },
+      balanceCacheTtlMs: env.BALANCE_CACHE_TTL_MS,
     },
     ledger: {
       creditRates: env.CREDIT_RATES,

@@ -91,6 +91,7 @@ export const envSchema = z
     MOESIF_CREDIT_TYPE: z.string().min(1).default('credit'),
     MOESIF_DEBIT_TYPE: z.string().min(1).default('debit'),
     CREDIT_RATES: creditRates,
+    BALANCE_CACHE_TTL_MS: int(5_000, 0),
 
     DATABASE_URL: z
       .string()

@@ -12,10 +12,12 @@ export type ApiErrorCode =
   | 'no_payment_method'
   | 'company_not_mapped'
   | 'payment_rejected'
+  | 'subscription_unresolved'
   | 'authentication_required'
   | 'card_declined'
   | 'stripe_unavailable'
   | 'stripe_misconfigured'
+  | 'moesif_unavailable'
   | 'store_unavailable'
   | 'internal_error';
 
@@ -42,12 +44,14 @@ export function statusOf(code: ApiErrorCode): number {
     case 'no_payment_method':
     case 'company_not_mapped':
     case 'payment_rejected':
+    case 'subscription_unresolved':
       return 422;
     case 'internal_error':
       return 500;
     case 'stripe_misconfigured':
       return 502;
     case 'stripe_unavailable':
+    case 'moesif_unavailable':
     case 'store_unavailable':
       return 503;
     default: {

@@ -7,6 +7,8 @@ import type { TopUpDeps } from '../top-ups/create-top-up.js';
 import type { IngestDeps } from '../webhooks/ingest-event.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
+import type { BalanceDeps } from '../balances/get-balance.js';
+import { balanceRoutes } from './routes/balance-routes.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
 import { topUpRoutes } from './routes/top-up-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
@@ -18,6 +20,7 @@ export interface AppDeps {
   authenticator: Authenticator;
   ingest: IngestDeps;
   topUps: TopUpDeps;
+  balances: BalanceDeps;
   readiness: Readiness;
 }
 
@@ -30,6 +33,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps.readiness));
   app.use(webhookRoutes({ stripe: deps.stripe, ingest: deps.ingest }));
   app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config: deps.config }));
+  app.use(balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: deps.config.auth.corsAllowedOrigins }));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

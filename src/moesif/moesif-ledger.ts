@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
@@ -8,6 +9,7 @@ import { MoesifDeliveryError } from './moesif-errors.js';
 import { parseRetryAfterMs } from './retry-after.js';
 
 const BALANCE_TRANSACTIONS_PATH = '/~/billing/reports/balance_transactions';
+const SUBSCRIPTION_PATH = (id: string) => `/search/~/subscriptions/${encodeURIComponent(id)}`;
 const MAX_KEPT_BODY = 2_000;
 
 /** Moesif's wire format for a balance transaction (createBalanceTransaction). */
@@ -36,6 +38,21 @@ export function toMoesifTransaction(
   };
 }
 
+/** Moesif's three balance figures for a subscription (in credits: major units × rate). */
+export interface SubscriptionBalance {
+  currentBalance: number;
+  pendingActivity: number;
+  availableBalance: number;
+  lastModified: string | null;
+}
+
+const balanceSchema = z.object({
+  current_balance: z.number(),
+  pending_activity: z.number(),
+  available_balance: z.number(),
+  last_modified: z.string().nullish(),
+});
+
 function bodyText(data: unknown): string | null {
   if (data === undefined || data === null || data === '') return null;
   const text = typeof data === 'string' ? data : JSON.stringify(data);
@@ -62,6 +79,41 @@ export class MoesifLedger {
       responseType: 'text',
       transitional: { clarifyTimeoutError: true },
     });
+  }
+
+  /**
+   * A subscription's balance as Moesif keeps it. Null when Moesif does not know the subscription;
+   * MoesifDeliveryError when Moesif cannot be asked or answers something unusable.
+   */
+  async getSubscriptionBalance(subscriptionId: string): Promise<SubscriptionBalance | null> {
+    let status: number;
+    let data: unknown;
+    try {
+      const res = await this.http.get(SUBSCRIPTION_PATH(subscriptionId));
+      status = res.status;
+      data = res.data;
+    } catch (err) {
+      const reason = isAxiosError(err) ? (err.code ?? err.message) : String(err);
+      throw new MoesifDeliveryError(`request to Moesif failed: ${reason}`, true, null, null, null);
+    }
+    if (status === 404) return null;
+    if (status < 200 || status >= 300) {
+      throw new MoesifDeliveryError(`Moesif answered ${status}`, status === 429 || status >= 500, status, bodyText(data), null);
+    }
+    let parsed: unknown;
+    try {
+      parsed = typeof data === 'string' ? JSON.parse(data) : data;
+    } catch {
+      parsed = null;
+    }
+    const balance = balanceSchema.safeParse((parsed as { balance?: unknown } | null)?.balance);
+    if (!balance.success) throw new MoesifDeliveryError('Moesif answered without a usable balance', true, status, bodyText(data), null);
+    return {
+      currentBalance: balance.data.current_balance,
+      pendingActivity: balance.data.pending_activity,
+      availableBalance: balance.data.available_balance,
+      lastModified: balance.data.last_modified ?? null,
+    };
   }
 
   async postTransaction(tx: MoesifBalanceTransaction): Promise<void> {

@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Authenticator } from '../../auth/authenticator.js';
+import { getBalance, type BalanceDeps } from '../../balances/get-balance.js';
+import { ApiError } from '../api-error.js';
+import { authenticate, callerOf } from '../middleware/authenticate.js';
+import { corsAllowList } from '../middleware/cors-allow-list.js';
+import { validateBody } from '../validate-body.js';
+
+const query = z.object({
+  customer_id: z.string().regex(/^cus_[A-Za-z0-9]+$/, 'expected a Stripe customer id (cus_…)').optional(),
+  subscription_id: z.string().min(1).max(255).optional(),
+});
+
+/** GET /balance: the caller's (JWT) or the named customer's (API key) Moesif balance and top-ups in flight. */
+export function balanceRoutes(deps: { balances: BalanceDeps; authenticator: Authenticator; corsOrigins: readonly string[] }): Router {
+  const router = Router();
+  const cors = corsAllowList(deps.corsOrigins);
+  router.options('/balance', cors);
+  router.get('/balance', cors, authenticate(deps.authenticator), async (req, res) => {
+    const caller = callerOf(res);
+    const params = validateBody(query, { ...req.query });
+    const customerId = params.customer_id ?? (caller.kind === 'jwt' ? caller.customerId : undefined);
+    if (!customerId) {
+      throw new ApiError('validation_failed', 'Invalid request: customer_id: required for API-key callers', {
+        fields: [{ field: 'customer_id', problem: 'required for API-key callers' }],
+      });
+    }
+    res.json(await getBalance(deps.balances, caller, customerId, params.subscription_id));
+  });
+  return router;
+}
