@@ -3,6 +3,8 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Health probes run every few seconds; their successes are logged at debug only. */
+const PROBES = new Set(['/healthz', '/readyz']);
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -29,6 +31,7 @@ export function requestContext(logger: Logger): RequestHandler {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const fields = { method: req.method, path: req.path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 };
       if (res.statusCode >= 500) req.log.error(fields, 'request failed');
+      else if (PROBES.has(req.path)) req.log.debug(fields, 'request handled');
       else req.log.info(fields, 'request handled');
     });
     next();
