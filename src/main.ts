@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createLogger } from './logging/logger.js';
-import { buildService } from './service.js';
+import { buildService, type Service } from './service.js';
 
 /**
  * Entry point: load config (failing loudly), wire the real adapters, listen, and shut down
@@ -22,7 +22,13 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const service = buildService(config, logger);
+let service: Service;
+try {
+  service = await buildService(config, logger);
+} catch (err) {
+  logger.fatal({ err }, 'cannot open the store');
+  process.exit(1);
+}
 service.worker.start();
 
 const server: Server = service.app.listen(config.port, config.host, () => {

@@ -22,8 +22,8 @@ export interface Service {
 }
 
 /** Wires the real adapters from config. Used by main.ts, the demo and the tests alike. */
-export function buildService(config: Config, logger: Logger, now: () => number = Date.now): Service {
-  const store = openStore(config.databaseUrl);
+export async function buildService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
+  const store = await openStore(config.databaseUrl);
   const stripe = new StripeGateway(
     createStripeClient(config.stripe),
     config.stripe.webhookSecrets,

@@ -96,7 +96,7 @@ export const envSchema = z
     DATABASE_URL: z
       .string()
       .default('sqlite:./data/topup-sync.db')
-      .refine((s) => s.startsWith('sqlite:'), 'expected sqlite:<path> (PostgreSQL support is not built yet)'),
+      .refine((s) => /^(sqlite:|postgres(ql)?:\/\/)/.test(s), 'expected sqlite:<path> or postgres://user@host:port/database'),
 
     TOP_UP_API_KEYS: commaList.refine(
       (keys) => keys.every((k) => k.length >= 16),

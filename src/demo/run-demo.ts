@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     TOP_UP_CURRENCIES: 'usd,eur,jpy,kwd',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
-  const service = buildService(config, createLogger(config.logLevel));
+  const service = await buildService(config, createLogger(config.logLevel));
   service.worker.start();
   const server: Server = await new Promise((resolve) => {
     const s = service.app.listen(config.port, config.host, () => resolve(s));

@@ -18,13 +18,24 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** SQLite result codes (and driver states) that mean "cannot reach or write the database". */
+/** SQLite result codes that mean "cannot reach or write the database". */
 const UNAVAILABLE_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|NOMEM|PROTOCOL|CORRUPT|NOTADB)/;
+/**
+ * PostgreSQL SQLSTATEs of the same kind: connection exceptions (08), insufficient resources (53),
+ * operator intervention such as a restarting server (57P), serialization failures and deadlocks.
+ */
+const UNAVAILABLE_POSTGRES = /^(08|53|57P|40001|40P01)/;
+/** Socket-level failures reaching a database server. */
+const UNAVAILABLE_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+/** Driver states with no code: a closed better-sqlite3 handle, an ended or disconnected pg pool. */
+const UNAVAILABLE_MESSAGE = /database connection is not open|Connection terminated|Cannot use a pool after calling end|timeout exceeded when trying to connect|Client has encountered a connection error/i;
 
 function isUnavailability(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && UNAVAILABLE_SQLITE.test(code)) return true;
-  // better-sqlite3 throws a TypeError once the connection is closed.
-  return /database connection is not open/i.test(err.message);
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_SQLITE.test(code) || UNAVAILABLE_NETWORK.has(code)) return true;
+    if (/^[0-9A-Z]{5}$/.test(code) && UNAVAILABLE_POSTGRES.test(code)) return true;
+  }
+  return UNAVAILABLE_MESSAGE.test(err.message);
 }

@@ -88,7 +88,7 @@ export async function startHarness(
   const config = loadConfig(testEnv(stripe, moesif, options.env));
   const logs = new LogCapture();
   const logger = createLogger(options.env?.LOG_LEVEL ?? 'debug', logs);
-  const service = buildService(config, logger);
+  const service = await buildService(config, logger);
   if (options.startWorker !== false) service.worker.start();
   const http = supertest(service.app);
   return {

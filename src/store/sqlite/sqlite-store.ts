@@ -11,47 +11,9 @@ import type {
   StripeEventRecord,
   TopUpRecord,
 } from '../store.js';
+import { emptyCounts, toOutboxEntry, toStripeEvent, toTopUp, type Row } from '../rows.js';
 import { sqliteMigrations } from './migrations.js';
 import { StoreUnavailableError } from '../store-errors.js';
-
-type Row = Record<string, unknown>;
-
-function toOutboxEntry(r: Row): OutboxEntry {
-  return {
-    transactionId: r.transaction_id as string,
-    kind: r.kind as OutboxEntry['kind'],
-    customerId: r.customer_id as string,
-    companyId: r.company_id as string,
-    subscriptionId: (r.subscription_id as string | null) ?? null,
-    amountMinor: r.amount_minor as number,
-    currency: r.currency as string,
-    paymentIntentId: r.payment_intent_id as string,
-    description: r.description as string,
-    source: r.source as string,
-    state: r.state as DeliveryState,
-    attempts: r.attempts as number,
-    nextAttemptAt: r.next_attempt_at as number,
-    lastError: (r.last_error as string | null) ?? null,
-    lastStatus: (r.last_status as number | null) ?? null,
-    createdAt: r.created_at as number,
-    deliveredAt: (r.delivered_at as number | null) ?? null,
-  };
-}
-
-function toTopUp(r: Row): TopUpRecord {
-  return {
-    paymentIntentId: r.payment_intent_id as string,
-    customerId: r.customer_id as string,
-    companyId: r.company_id as string,
-    subscriptionId: (r.subscription_id as string | null) ?? null,
-    amountMinor: r.amount_minor as number,
-    currency: r.currency as string,
-    flow: r.flow as TopUpRecord['flow'],
-    status: r.status as string,
-    caller: r.caller as string,
-    createdAt: r.created_at as number,
-  };
-}
 
 /** Path from `sqlite:<path>`; `sqlite::memory:` is an in-memory database (tests only). */
 export function sqlitePathFromUrl(url: string): string {
@@ -314,22 +276,13 @@ export class SqliteStore implements Store {
   getStripeEvent(eventId: string): Promise<StripeEventRecord | null> {
     return this.run(() => {
       const r = this.stmts.getEvent.get(eventId) as Row | undefined;
-      if (!r) return null;
-      return {
-        id: r.id as string,
-        type: r.type as string,
-        created: r.created_s as number,
-        livemode: r.livemode === 1,
-        payload: r.payload as string,
-        outcome: r.outcome as StripeEventRecord['outcome'],
-        note: r.note as string,
-      };
+      return r ? toStripeEvent(r) : null;
     });
   }
 
   countByState(): Promise<Record<DeliveryState, number>> {
     return this.run(() => {
-      const counts: Record<DeliveryState, number> = { pending: 0, delivered: 0, failed: 0, dead: 0 };
+      const counts = emptyCounts();
       for (const r of this.stmts.countByState.all() as { state: DeliveryState; n: number }[]) counts[r.state] = r.n;
       return counts;
     });

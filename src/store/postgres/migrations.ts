@@ -1,0 +1,65 @@
+/**
+ * Versioned schema for the PostgreSQL store. Append only: a released migration is never edited.
+ * Times are unix milliseconds (BIGINT) unless the column name says otherwise.
+ */
+export const postgresMigrations: readonly string[] = [
+  /* 1: events, outbox, top-ups */ `
+  CREATE TABLE stripe_events (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    created_s BIGINT NOT NULL,
+    livemode BOOLEAN NOT NULL,
+    payload TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('queued', 'ignored')),
+    note TEXT NOT NULL,
+    received_at BIGINT NOT NULL
+  );
+
+  CREATE TABLE outbox (
+    transaction_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('credit', 'debit')),
+    customer_id TEXT NOT NULL,
+    company_id TEXT NOT NULL,
+    subscription_id TEXT,
+    amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    payment_intent_id TEXT NOT NULL,
+    description TEXT NOT NULL,
+    source TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    lease_token TEXT,
+    lease_until BIGINT,
+    last_error TEXT,
+    last_status INTEGER,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    delivered_at BIGINT
+  );
+  CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+  CREATE INDEX outbox_payment_intent ON outbox (payment_intent_id);
+  CREATE INDEX outbox_customer_state ON outbox (customer_id, state);
+
+  CREATE TABLE top_ups (
+    payment_intent_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    company_id TEXT NOT NULL,
+    subscription_id TEXT,
+    amount_minor BIGINT NOT NULL,
+    currency TEXT NOT NULL,
+    flow TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'unknown',
+    caller TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE INDEX top_ups_customer ON top_ups (customer_id, created_at);
+
+  CREATE TABLE idempotency_keys (
+    scope TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    payment_intent_id TEXT,
+    created_at BIGINT NOT NULL
+  );
+  `,
+];

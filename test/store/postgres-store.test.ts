@@ -1,0 +1,26 @@
+import { describe, it } from 'vitest';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { dropSchema, postgresUnavailableReason, uniqueSchema, urlWithSchema } from './postgres-available.js';
+import { describeStoreContract } from './store-contract.js';
+
+const unavailable = await postgresUnavailableReason();
+
+if (unavailable) {
+  process.stderr.write(`\n[skip] ${unavailable}\n`);
+  describe.skip(`PostgreSQL store: ${unavailable}`, () => {
+    it('needs a PostgreSQL server', () => {});
+  });
+} else {
+  let schema = '';
+  describeStoreContract(
+    'PostgreSQL',
+    async () => {
+      schema ||= uniqueSchema('contract');
+      return PostgresStore.open(urlWithSchema(schema));
+    },
+    async () => {
+      await dropSchema(schema);
+      schema = '';
+    },
+  );
+}

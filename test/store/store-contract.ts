@@ -1,0 +1,186 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LedgerEntry } from '../../src/ledger/ledger-entry.js';
+import type { Store, StripeEventRecord, TopUpRecord } from '../../src/store/store.js';
+
+/** Behaviour every Store must have; run against each implementation (sqlite-store.test.ts, postgres-store.test.ts). */
+export function describeStoreContract(name: string, open: () => Promise<Store>, cleanup: () => Promise<void> = async () => {}): void {
+  describe(`${name} store contract`, () => {
+    let store: Store;
+    const T0 = 1_800_000_000_000;
+    let seq = 0;
+
+    const entry = (overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
+      transactionId: `pi_contract_${++seq}`,
+      kind: 'credit',
+      customerId: 'cus_a',
+      companyId: 'cus_a',
+      subscriptionId: 'sub_a',
+      amountMinor: 1000,
+      currency: 'usd',
+      paymentIntentId: `pi_contract_${seq}`,
+      description: 'test',
+      ...overrides,
+    });
+    const event = (id: string, overrides: Partial<StripeEventRecord> = {}): StripeEventRecord => ({
+      id,
+      type: 'payment_intent.succeeded',
+      created: 1_700_000_000,
+      livemode: false,
+      payload: `{"id":"${id}"}`,
+      outcome: 'queued',
+      note: 'n',
+      ...overrides,
+    });
+    const topUp = (overrides: Partial<TopUpRecord> = {}): TopUpRecord => ({
+      paymentIntentId: `pi_t_${++seq}`,
+      customerId: 'cus_a',
+      companyId: 'cus_a',
+      subscriptionId: null,
+      amountMinor: 500,
+      currency: 'usd',
+      flow: 'off_session',
+      status: 'processing',
+      caller: 'api_key:key_x',
+      createdAt: T0,
+      ...overrides,
+    });
+
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+      await cleanup();
+    });
+
+    it('records an event with its entries once; a redelivery writes nothing', async () => {
+      const e = entry();
+      expect(await store.recordStripeEvent(event('evt_1'), [e], T0)).toEqual({ duplicate: false, queued: 1 });
+      expect(await store.recordStripeEvent(event('evt_1'), [entry()], T0)).toEqual({ duplicate: true, queued: 0 });
+      expect(await store.getStripeEvent('evt_1')).toMatchObject({ id: 'evt_1', type: 'payment_intent.succeeded', created: 1_700_000_000, livemode: false, outcome: 'queued' });
+      expect(await store.getEntry(e.transactionId)).toMatchObject({ state: 'pending', attempts: 0, source: 'event:evt_1', amountMinor: 1000 });
+      expect((await store.countByState()).pending).toBe(1);
+    });
+
+    it('the transaction id is the final guard: the same entry from two paths is queued once', async () => {
+      const e = entry();
+      expect(await store.enqueue(e, 'top-up', T0)).toBe(true);
+      expect(await store.enqueue(e, 'top-up', T0)).toBe(false);
+      expect(await store.recordStripeEvent(event('evt_2'), [e], T0)).toEqual({ duplicate: false, queued: 0 });
+      expect((await store.getEntry(e.transactionId))?.source).toBe('top-up');
+    });
+
+    it('records an ignored event with no entries', async () => {
+      expect(await store.recordStripeEvent(event('evt_3', { outcome: 'ignored', note: 'why' }), [], T0)).toEqual({ duplicate: false, queued: 0 });
+      expect(await store.getStripeEvent('evt_3')).toMatchObject({ outcome: 'ignored', note: 'why' });
+      expect(await store.getStripeEvent('evt_missing')).toBeNull();
+    });
+
+    it('idempotency keys: new, same (with the PaymentIntent once known), conflict', async () => {
+      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0)).toEqual({ kind: 'new' });
+      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0)).toEqual({ kind: 'same', paymentIntentId: null });
+      await store.completeIdempotencyKey('scope1', 'pi_1');
+      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0)).toEqual({ kind: 'same', paymentIntentId: 'pi_1' });
+      expect(await store.claimIdempotencyKey('scope1', 'fp2', T0)).toEqual({ kind: 'conflict' });
+    });
+
+    it('top-ups: saved once, status tracked, in-flight lists processing and undelivered credits', async () => {
+      const processing = topUp();
+      const succeeded = topUp({ status: 'succeeded' });
+      const old = topUp({ createdAt: T0 - 100 });
+      for (const t of [processing, succeeded, old]) await store.saveTopUp(t);
+      await store.saveTopUp({ ...processing, amountMinor: 1 });
+      expect(await store.getTopUp(processing.paymentIntentId)).toEqual(processing);
+      const credit = entry({ customerId: 'cus_a' });
+      await store.enqueue(credit, 'top-up', T0);
+      await store.enqueue(entry({ customerId: 'cus_other' }), 'top-up', T0);
+      const inFlight = await store.listInFlight('cus_a', T0 - 10);
+      expect(inFlight.processing.map((t) => t.paymentIntentId)).toEqual([processing.paymentIntentId]);
+      expect(inFlight.undelivered.map((e) => e.transactionId)).toEqual([credit.transactionId]);
+      await store.setTopUpStatus(processing.paymentIntentId, 'canceled');
+      expect((await store.listInFlight('cus_a', T0 - 10)).processing).toEqual([]);
+    });
+
+    it('claims lease entries: a claimed entry is not claimed again until its lease expires', async () => {
+      const e = entry();
+      await store.enqueue(e, 'top-up', T0);
+      const first = await store.claimDue(T0, 10, 1_000);
+      expect(first.map((c) => c.transactionId)).toEqual([e.transactionId]);
+      expect(await store.claimDue(T0 + 500, 10, 1_000)).toEqual([]);
+      const takeover = await store.claimDue(T0 + 1_001, 10, 1_000);
+      expect(takeover.map((c) => c.transactionId)).toEqual([e.transactionId]);
+      expect(takeover[0]!.leaseToken).not.toBe(first[0]!.leaseToken);
+      // The first (crashed, slow) claimant's late result is ignored: only the current lease holder writes.
+      await store.markDelivered(first[0]!, T0 + 1_002);
+      expect((await store.getEntry(e.transactionId))?.state).toBe('pending');
+      await store.markDelivered(takeover[0]!, T0 + 1_003);
+      expect(await store.getEntry(e.transactionId)).toMatchObject({ state: 'delivered', attempts: 1, deliveredAt: T0 + 1_003 });
+      expect(await store.claimDue(T0 + 10_000, 10, 1_000)).toEqual([]);
+    });
+
+    it('claims at most `limit`, oldest due first, and not entries due later', async () => {
+      const a = entry();
+      const b = entry();
+      const later = entry();
+      await store.enqueue(a, 'x', T0);
+      await store.enqueue(b, 'x', T0 + 1);
+      await store.enqueue(later, 'x', T0 + 5_000);
+      const claimed = await store.claimDue(T0 + 2, 1, 60_000);
+      expect(claimed.map((c) => c.transactionId)).toEqual([a.transactionId]);
+      expect((await store.claimDue(T0 + 2, 10, 60_000)).map((c) => c.transactionId)).toEqual([b.transactionId]);
+    });
+
+    it('a retry keeps the error and waits until its time', async () => {
+      const e = entry();
+      await store.enqueue(e, 'x', T0);
+      const [c] = await store.claimDue(T0, 1, 60_000);
+      await store.scheduleRetry(c!, { error: 'Moesif answered 503', status: 503 }, T0 + 5_000, T0);
+      expect(await store.getEntry(e.transactionId)).toMatchObject({ state: 'pending', attempts: 1, lastError: 'Moesif answered 503', lastStatus: 503, nextAttemptAt: T0 + 5_000 });
+      expect(await store.claimDue(T0 + 4_999, 1, 60_000)).toEqual([]);
+      expect(await store.claimDue(T0 + 5_000, 1, 60_000)).toHaveLength(1);
+    });
+
+    it('failed and dead entries keep their reason, are never claimed, and can be requeued', async () => {
+      const f = entry({ subscriptionId: null });
+      const d = entry();
+      await store.enqueue(f, 'x', T0);
+      await store.enqueue(d, 'x', T0);
+      const claimed = await store.claimDue(T0, 10, 60_000);
+      const byId = new Map(claimed.map((c) => [c.transactionId, c]));
+      await store.markUndeliverable(byId.get(f.transactionId)!, 'failed', { error: 'no subscription', status: null }, T0);
+      await store.markUndeliverable(byId.get(d.transactionId)!, 'dead', { error: 'Moesif answered 400: bad', status: 400 }, T0);
+      expect(await store.getEntry(f.transactionId)).toMatchObject({ state: 'failed', attempts: 0, lastError: 'no subscription' });
+      expect(await store.getEntry(d.transactionId)).toMatchObject({ state: 'dead', attempts: 1, lastStatus: 400 });
+      expect(await store.countByState()).toEqual({ pending: 0, delivered: 0, failed: 1, dead: 1 });
+      expect(await store.claimDue(T0 + 1e9, 10, 60_000)).toEqual([]);
+      expect(await store.requeue(d.transactionId, T0 + 10)).toBe(true);
+      expect(await store.requeue(d.transactionId, T0 + 10)).toBe(false);
+      expect(await store.getEntry(d.transactionId)).toMatchObject({ state: 'pending', attempts: 0 });
+      expect((await store.claimDue(T0 + 10, 10, 60_000)).map((c) => c.transactionId)).toEqual([d.transactionId]);
+    });
+
+    it('a resolved subscription is stored on the entry', async () => {
+      const e = entry({ subscriptionId: null });
+      await store.enqueue(e, 'x', T0);
+      const [c] = await store.claimDue(T0, 1, 60_000);
+      await store.setSubscription(c!, 'sub_resolved', T0);
+      expect((await store.getEntry(e.transactionId))?.subscriptionId).toBe('sub_resolved');
+    });
+
+    it('concurrent claims never hand out the same entry twice', async () => {
+      const entries = Array.from({ length: 40 }, () => entry());
+      for (const e of entries) await store.enqueue(e, 'x', T0);
+      const batches = await Promise.all(Array.from({ length: 8 }, () => store.claimDue(T0, 7, 60_000)));
+      const ids = batches.flat().map((c) => c.transactionId);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(40);
+    });
+
+    it('ping answers while open and fails once closed', async () => {
+      await store.ping();
+      await store.close();
+      await expect(store.ping()).rejects.toMatchObject({ name: 'StoreUnavailableError' });
+      store = await open();
+    });
+  });
+}
