@@ -10,10 +10,12 @@ export function validateBody<S extends z.ZodType>(schema: S, body: unknown): z.o
   }
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const fields: FieldProblem[] = result.error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : '(body)',
-    problem: issue.message,
-  }));
+  // An unknown key is one zod issue listing every such key; name each of them.
+  const fields: FieldProblem[] = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), problem: issue.message }))
+      : [{ field: issue.path.length > 0 ? issue.path.join('.') : '(body)', problem: issue.message }],
+  );
   const summary = fields.map((f) => `${f.field}: ${f.problem}`).join('; ');
   throw new ApiError('validation_failed', `Invalid request: ${summary}`, { fields });
 }
