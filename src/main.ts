@@ -29,7 +29,7 @@ try {
   logger.fatal({ err }, 'cannot open the store');
   process.exit(1);
 }
-service.worker.start();
+service.start();
 
 const server: Server = service.app.listen(config.port, config.host, () => {
   const address = server.address();

@@ -1,71 +1,116 @@
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import type { AdminDeps } from './admin/admin-actions.js';
 import { Authenticator } from './auth/authenticator.js';
+import { TtlCache } from './balances/ttl-cache.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/create-app.js';
-import { TtlCache } from './balances/ttl-cache.js';
+import { Metrics } from './metrics/metrics.js';
 import { MoesifLedger, toMoesifTransaction, type SubscriptionBalance } from './moesif/moesif-ledger.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
+import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
+import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createStripeClient } from './stripe/stripe-client.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
+import type { IngestDeps } from './webhooks/ingest-event.js';
 
 export interface Service {
   app: Express;
   store: Store;
   worker: OutboxWorker;
+  metrics: Metrics;
+  admin: AdminDeps;
+  /** Runs one reconciliation sweep now (from the cursor, or from `sinceSeconds`). */
+  reconcileNow(sinceSeconds?: number): Promise<ReconcileResult>;
+  /** Starts the background work: the delivery worker and the periodic reconciliation. */
+  start(): void;
   /** Marks the service as draining (readiness turns 503). */
   beginShutdown(): void;
-  /** Stops the worker after in-flight deliveries are recorded, then closes the store. */
+  /** Stops background work after in-flight deliveries are recorded, then closes the store. */
   close(): Promise<void>;
 }
 
-/** Wires the real adapters from config. Used by main.ts, the demo and the tests alike. */
+/** Wires the real adapters from config. Used by main.ts, the CLIs, the demo and the tests alike. */
 export async function buildService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
   const store = await openStore(config.databaseUrl);
+  const metrics = new Metrics(() => store.countByState());
   const stripe = new StripeGateway(
     createStripeClient(config.stripe),
     config.stripe.webhookSecrets,
     config.stripe.webhookToleranceSeconds,
   );
   const moesif = new MoesifLedger(config.moesif, config.outbox.concurrency);
+  const outboxLogger = logger.child({ component: 'outbox' });
   const worker = new OutboxWorker(
     {
       store,
       moesif,
       subscriptions: stripe,
-      toMoesif: (entry, subscriptionId) => toMoesifTransaction(entry, subscriptionId, config.ledger.creditRates, config.moesif.transactionTypes),
+      toMoesif: (entry, subscriptionId) =>
+        toMoesifTransaction(entry, subscriptionId, config.ledger.creditRates, config.moesif.transactionTypes),
       policy: {
         baseDelayMs: config.outbox.retryBaseDelayMs,
         maxDelayMs: config.outbox.retryMaxDelayMs,
         maxAttempts: config.outbox.maxAttempts,
       },
       now,
-      logger: logger.child({ component: 'outbox' }),
+      logger: outboxLogger,
+      metrics,
     },
     config.outbox,
-    logger.child({ component: 'outbox' }),
+    outboxLogger,
   );
   const onQueued = () => worker.kick();
   let shuttingDown = false;
 
+  const ingest: IngestDeps = {
+    store,
+    stripe,
+    settings: {
+      creditUntagged: config.ledger.creditUntagged,
+      refundsDebitCredits: config.ledger.refundsDebitCredits,
+      disputeDebitOn: config.ledger.disputeDebitOn,
+    },
+    now,
+    onQueued,
+  };
+  const reconcileLogger = logger.child({ component: 'reconcile' });
+  const reconcileDeps: ReconcileDeps = {
+    stripe,
+    ingest,
+    store,
+    logger: reconcileLogger,
+    now,
+    firstLookbackHours: config.reconcile.firstLookbackHours,
+  };
+  const recordRun = (result: ReconcileResult | null) => {
+    metrics.reconcileRuns.inc({ result: result ? 'ok' : 'error' });
+    if (result) {
+      for (const outcome of ['queued', 'duplicate', 'ignored'] as const) metrics.reconcileEvents.inc({ outcome }, result[outcome]);
+    }
+  };
+  const scheduler = new ReconcileScheduler(reconcileDeps, config.reconcile.intervalMs, reconcileLogger, recordRun);
+  const reconcileNow = async (sinceSeconds?: number) => {
+    try {
+      const result = await reconcileEvents(reconcileDeps, sinceSeconds);
+      recordRun(result);
+      return result;
+    } catch (err) {
+      recordRun(null);
+      throw err;
+    }
+  };
+  const admin: AdminDeps = { store, stripe, ingest, now, onQueued };
+
   const app = createApp({
     config,
     logger,
+    metrics,
     stripe,
     authenticator: new Authenticator(config.auth),
-    ingest: {
-      store,
-      stripe,
-      settings: {
-        creditUntagged: config.ledger.creditUntagged,
-        refundsDebitCredits: config.ledger.refundsDebitCredits,
-        disputeDebitOn: config.ledger.disputeDebitOn,
-      },
-      now,
-      onQueued,
-    },
+    ingest,
     topUps: {
       store,
       stripe,
@@ -84,6 +129,8 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       creditRates: config.ledger.creditRates,
       now,
     },
+    admin,
+    reconcileNow,
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
   });
 
@@ -91,11 +138,19 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     app,
     store,
     worker,
+    metrics,
+    admin,
+    reconcileNow,
+    start: () => {
+      worker.start();
+      scheduler.start();
+    },
     beginShutdown: () => {
       shuttingDown = true;
     },
     close: async () => {
       shuttingDown = true;
+      await scheduler.stop();
       await worker.stop();
       await store.close();
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envSchema, type Env } from './env-schema.js';
+import { envSchema, NO_CALLER_AUTH, type Env } from './env-schema.js';
 import { minimumChargeAmount, STRIPE_MAX_AMOUNT } from '../money/currencies.js';
 import type { CreditRates } from '../money/moesif-amount.js';
 
@@ -54,6 +54,16 @@ export interface Config {
     /** Inclusive bounds per accepted currency, in Stripe minor units. */
     limits: Record<string, { min: number; max: number }>;
   };
+  /** Bearer key of the admin API; the API is off when unset. */
+  adminApiKey?: string;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsBearerToken?: string;
+  reconcile: {
+    /** 0 = no periodic sweep (on-demand only). */
+    intervalMs: number;
+    /** How far back the first sweep looks when there is no cursor yet. */
+    firstLookbackHours: number;
+  };
   outbox: {
     pollIntervalMs: number;
     batchSize: number;
@@ -84,7 +94,14 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
   // An empty value (as copied from .env.example) means "not set": the default applies.
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = envSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  if (!parsed.success) {
+    // Cross-field checks run only on a parsed object; report the most basic one anyway, so one
+    // start-up lists every problem.
+    const problems = problemsOf(parsed.error);
+    const anyAuth = ['TOP_UP_API_KEYS', 'JWT_SECRET', 'JWT_JWKS_URL'].some((k) => present[k] !== undefined);
+    if (!anyAuth && !problems.some((p) => p.startsWith('TOP_UP_API_KEYS'))) problems.push(`TOP_UP_API_KEYS: ${NO_CALLER_AUTH}`);
+    throw new ConfigError(problems);
+  }
   const env = parsed.data;
 
   const limits: Config['topUp']['limits'] = {};
@@ -138,6 +155,9 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     },
     topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
+    adminApiKey: env.ADMIN_API_KEY,
+    metricsBearerToken: env.METRICS_BEARER_TOKEN,
+    reconcile: { intervalMs: env.RECONCILE_INTERVAL_MS, firstLookbackHours: env.RECONCILE_LOOKBACK_HOURS },
     outbox: {
       pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
       batchSize: env.OUTBOX_BATCH_SIZE,

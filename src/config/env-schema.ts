@@ -64,7 +64,10 @@ const creditRates = z
     return out;
   });
 
-const url = z.url({ message: 'expected an absolute URL' });
+const url = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
+
+export const NO_CALLER_AUTH =
+  '/top-up needs a way to authenticate callers: set TOP_UP_API_KEYS, or JWT_SECRET / JWT_JWKS_URL';
 
 export const envSchema = z
   .object({
@@ -83,7 +86,7 @@ export const envSchema = z
 
     MOESIF_MANAGEMENT_API_KEY: z
       .string({ message: 'required: a Moesif Management API key with create:billing_meters create:billing_reports' })
-      .transform((s) => s.trim().replace(/^bearer\s+/i, ''))
+      .transform((s) => s.trim().replace(/^bearer(\s+|$)/i, ''))
       .refine((s) => s.length > 0, 'required: a Moesif Management API key'),
     MOESIF_API_URL: url.default('https://api.moesif.com/v1').transform((s) => s.replace(/\/+$/, '')),
     MOESIF_TIMEOUT_MS: int(10_000, 100),
@@ -120,6 +123,11 @@ export const envSchema = z
     REFUNDS_DEBIT_CREDITS: bool(true),
     DISPUTE_DEBIT_ON: z.enum(['funds_withdrawn', 'created'], { message: 'expected funds_withdrawn or created' }).default('funds_withdrawn'),
 
+    ADMIN_API_KEY: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
+    METRICS_BEARER_TOKEN: optionalText,
+    RECONCILE_INTERVAL_MS: int(900_000, 0),
+    RECONCILE_LOOKBACK_HOURS: int(72, 1, 720),
+
     OUTBOX_POLL_INTERVAL_MS: int(1_000, 10),
     OUTBOX_BATCH_SIZE: int(50, 1, 1_000),
     OUTBOX_CONCURRENCY: int(8, 1, 256),
@@ -131,11 +139,7 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     const jwt = env.JWT_SECRET !== undefined || env.JWT_JWKS_URL !== undefined;
     if (env.TOP_UP_API_KEYS.length === 0 && !jwt) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TOP_UP_API_KEYS'],
-        message: '/top-up needs a way to authenticate callers: set TOP_UP_API_KEYS, or JWT_SECRET / JWT_JWKS_URL',
-      });
+      ctx.addIssue({ code: 'custom', path: ['TOP_UP_API_KEYS'], message: NO_CALLER_AUTH });
     }
     if (env.JWT_SECRET !== undefined && env.JWT_JWKS_URL !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'set JWT_SECRET or JWT_JWKS_URL, not both' });

@@ -4,6 +4,7 @@ import type { MoesifBalanceTransaction } from '../moesif/moesif-ledger.js';
 import { MoesifDeliveryError } from '../moesif/moesif-errors.js';
 import type { Store } from '../store/store.js';
 import { StripeCallError } from '../stripe/stripe-errors.js';
+import { statusClass, type Metrics } from '../metrics/metrics.js';
 import { retryDelayMs, type BackoffPolicy } from './backoff.js';
 import { resolveSubscription, type SubscriptionLookup } from './resolve-subscription.js';
 
@@ -16,6 +17,7 @@ export interface DeliveryDeps {
   policy: BackoffPolicy & { maxAttempts: number };
   now: () => number;
   logger: Logger;
+  metrics: Metrics;
 }
 
 export type DeliveryResult = 'delivered' | 'retry' | 'failed' | 'dead';
@@ -39,8 +41,17 @@ function classify(err: unknown): Failure {
   return { error: err instanceof Error ? err.message : String(err), status: null, retryable: true, retryAfterMs: null };
 }
 
-/** One attempt at one claimed entry; records the outcome in the store. */
+/** One attempt at one claimed entry; records the outcome in the store and the metrics. */
 export async function deliverEntry(deps: DeliveryDeps, entry: ClaimedEntry): Promise<DeliveryResult> {
+  const stopTimer = deps.metrics.deliveryDuration.startTimer();
+  const result = await attempt(deps, entry);
+  stopTimer();
+  deps.metrics.deliveryAttempts.inc({ result });
+  if (result === 'delivered') deps.metrics.creditLag.observe(Math.max(0, deps.now() - entry.createdAt) / 1000);
+  return result;
+}
+
+async function attempt(deps: DeliveryDeps, entry: ClaimedEntry): Promise<DeliveryResult> {
   const { store, logger } = deps;
   const log = logger.child({ transactionId: entry.transactionId, attempt: entry.attempts + 1 });
   try {
@@ -53,7 +64,13 @@ export async function deliverEntry(deps: DeliveryDeps, entry: ClaimedEntry): Pro
     if (resolution.subscriptionId !== entry.subscriptionId) {
       await store.setSubscription(entry, resolution.subscriptionId, deps.now());
     }
-    await deps.moesif.postTransaction(deps.toMoesif(entry, resolution.subscriptionId));
+    try {
+      await deps.moesif.postTransaction(deps.toMoesif(entry, resolution.subscriptionId));
+      deps.metrics.moesifResponses.inc({ status_class: '2xx' });
+    } catch (err) {
+      if (err instanceof MoesifDeliveryError) deps.metrics.moesifResponses.inc({ status_class: statusClass(err.status) });
+      throw err;
+    }
     await store.markDelivered(entry, deps.now());
     log.info({ kind: entry.kind, amountMinor: entry.amountMinor, currency: entry.currency }, 'ledger entry delivered to Moesif');
     return 'delivered';

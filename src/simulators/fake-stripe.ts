@@ -167,6 +167,8 @@ export class FakeStripe {
 
   async start(port = 0): Promise<this> {
     const app = express();
+    // stripe-node sends nested parameters as types[0]=…&created[gte]=…
+    app.set('query parser', 'extended');
     app.use(express.urlencoded({ extended: true }));
     app.use((req, res, next) => {
       this.requests.push({ method: req.method, path: req.path, idempotencyKey: req.get('idempotency-key') });
@@ -201,6 +203,12 @@ export class FakeStripe {
       if (key) this.idempotent.set(key, { fingerprint, ...result });
       res.status(result.status).json(result.body);
       if (result.status === 200) this.announceSuccess(result.body as PaymentIntent);
+    });
+
+    app.get('/v1/events/:id', (req, res) => {
+      const event = this.events.find((e) => e.id === req.params.id);
+      if (!event) return stripeError(res, 404, { type: 'invalid_request_error', code: 'resource_missing', message: 'No such event' });
+      res.json(event);
     });
 
     app.get('/v1/payment_intents/:id', (req, res) => {
@@ -242,10 +250,13 @@ export class FakeStripe {
       const types = ([] as unknown[]).concat(req.query.types ?? []).map(String);
       const created = (req.query.created ?? {}) as Record<string, string>;
       const gte = created.gte ? Number(created.gte) : 0;
-      const data = this.events
+      const all = this.events
         .filter((e) => (types.length === 0 || types.includes(e.type)) && e.created >= gte)
         .sort((a, b) => b.created - a.created);
-      res.json({ object: 'list', data, has_more: false, url: '/v1/events' });
+      const after = req.query.starting_after ? all.findIndex((e) => e.id === req.query.starting_after) + 1 : 0;
+      const limit = Number(req.query.limit ?? 10);
+      const data = all.slice(after, after + limit);
+      res.json({ object: 'list', data, has_more: after + limit < all.length, url: '/v1/events' });
     });
 
     // Simulator controls (not Stripe API): what the browser and Stripe would do after 3-D Secure.

@@ -83,7 +83,21 @@ export interface Store {
   /** Puts a failed or dead entry back to pending, attempts reset. Returns false if it was not failed/dead. */
   requeue(transactionId: string, now: number): Promise<boolean>;
 
+  /** Puts every entry in `state` back to pending; returns how many. */
+  requeueAll(state: 'failed' | 'dead', now: number): Promise<number>;
+
   getEntry(transactionId: string): Promise<OutboxEntry | null>;
+  /** Entries, most recently changed first; all states when `state` is omitted. */
+  listEntries(filter: { state?: DeliveryState; limit: number }): Promise<OutboxEntry[]>;
   getStripeEvent(eventId: string): Promise<StripeEventRecord | null>;
   countByState(): Promise<Record<DeliveryState, number>>;
+
+  /** Small named values the service keeps between runs (e.g. the reconciliation cursor). */
+  getState(key: string): Promise<string | null>;
+  setState(key: string, value: string, now: number): Promise<void>;
+  /**
+   * Takes (or renews) a named lease for `owner` until now + ttlMs, if it is free, expired or
+   * already ours. Lets one instance among several do periodic work.
+   */
+  tryAcquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
 }

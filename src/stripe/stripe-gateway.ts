@@ -129,6 +129,39 @@ export class StripeGateway {
     });
   }
 
+  /**
+   * Every event of these types created at or after `createdGte` (unix seconds) that Stripe still
+   * keeps (30 days), newest first, page by page.
+   */
+  async *listEvents(types: readonly string[], createdGte: number): AsyncGenerator<Stripe.Event> {
+    let startingAfter: string | undefined;
+    for (;;) {
+      const page = await this.call(() =>
+        this.stripe.events.list({
+          types: [...types],
+          created: { gte: createdGte },
+          limit: 100,
+          ...(startingAfter ? { starting_after: startingAfter } : {}),
+        }),
+      );
+      yield* page.data;
+      if (!page.has_more || page.data.length === 0) return;
+      startingAfter = page.data[page.data.length - 1]!.id;
+    }
+  }
+
+  /** Null when Stripe no longer has (or never had) the event. */
+  retrieveEvent(id: string): Promise<Stripe.Event | null> {
+    return this.call(async () => {
+      try {
+        return await this.stripe.events.retrieve(id);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+    });
+  }
+
   /** Ids of the customer's active (or trialing) subscriptions, at most `limit`. */
   listActiveSubscriptionIds(customerId: string, limit = 3): Promise<string[]> {
     return this.call(async () => {

@@ -23,6 +23,11 @@ export interface IngestDeps {
   onQueued: () => void;
 }
 
+/** The ledger entries an event implies (looking up whose PaymentIntent it concerns), or why none. */
+export async function entriesForEvent(deps: IngestDeps, event: Stripe.Event): Promise<{ entries: LedgerEntry[]; reason: string }> {
+  return entriesFor(deps, translateEvent(event, deps.settings));
+}
+
 async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entries: LedgerEntry[]; reason: string }> {
   switch (action.kind) {
     case 'queue':

@@ -176,6 +176,34 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       expect(ids.length).toBe(40);
     });
 
+    it('lists entries by state and requeues all dead ones', async () => {
+      const entries = [entry(), entry(), entry()];
+      for (const e of entries) await store.enqueue(e, 'x', T0);
+      const claimed = await store.claimDue(T0, 10, 60_000);
+      await store.markUndeliverable(claimed[0]!, 'dead', { error: 'e', status: 400 }, T0 + 1);
+      await store.markUndeliverable(claimed[1]!, 'dead', { error: 'e', status: 400 }, T0 + 2);
+      expect((await store.listEntries({ state: 'dead', limit: 10 })).map((e) => e.transactionId)).toEqual([
+        claimed[1]!.transactionId,
+        claimed[0]!.transactionId,
+      ]);
+      expect(await store.listEntries({ limit: 10 })).toHaveLength(3);
+      expect(await store.listEntries({ state: 'dead', limit: 1 })).toHaveLength(1);
+      expect(await store.requeueAll('dead', T0 + 3)).toBe(2);
+      expect((await store.countByState()).pending).toBe(3);
+    });
+
+    it('keeps named state and hands a lease to one owner at a time', async () => {
+      expect(await store.getState('cursor')).toBeNull();
+      await store.setState('cursor', '100', T0);
+      await store.setState('cursor', '200', T0);
+      expect(await store.getState('cursor')).toBe('200');
+      expect(await store.tryAcquireLease('reconcile', 'a', 1_000, T0)).toBe(true);
+      expect(await store.tryAcquireLease('reconcile', 'b', 1_000, T0 + 10)).toBe(false);
+      expect(await store.tryAcquireLease('reconcile', 'a', 1_000, T0 + 20)).toBe(true);
+      expect(await store.tryAcquireLease('reconcile', 'b', 1_000, T0 + 1_021)).toBe(true);
+      expect(await store.tryAcquireLease('reconcile', 'a', 1_000, T0 + 1_030)).toBe(false);
+    });
+
     it('ping answers while open and fails once closed', async () => {
       await store.ping();
       await store.close();

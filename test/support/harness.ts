@@ -11,6 +11,7 @@ import { FakeStripe, signEvent, type FakeCustomer } from '../../src/simulators/f
 export const WEBHOOK_SECRET = 'whsec_test_secret_for_topup_sync';
 export const API_KEY = 'test-api-key-0123456789abcdef';
 export const MOESIF_KEY = 'moesif-management-key-test';
+export const ADMIN_KEY = 'admin-key-0123456789abcdef';
 export const JWT_SECRET = 'jwt-test-secret-that-is-at-least-32-chars!';
 export const JWT_ISSUER = 'https://id.example.test/';
 export const JWT_AUDIENCE = 'topup-sync-test';
@@ -40,6 +41,7 @@ export function testEnv(stripe: FakeStripe, moesif: FakeMoesif, overrides: Recor
     MOESIF_TIMEOUT_MS: '500',
     DATABASE_URL: 'sqlite::memory:',
     TOP_UP_API_KEYS: API_KEY,
+    ADMIN_API_KEY: ADMIN_KEY,
     JWT_SECRET,
     JWT_ISSUER,
     JWT_AUDIENCE,

@@ -7,14 +7,16 @@ import { IDEMPOTENCY_KEY } from '../../top-ups/idempotency.js';
 import { topUpBodySchema } from '../../top-ups/top-up-request.js';
 import { getTopUpStatus } from '../../top-ups/top-up-status.js';
 import { ApiError } from '../api-error.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
+import { toApiError } from '../middleware/error-handler.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
 import { validateBody } from '../validate-body.js';
 
 const PAYMENT_INTENT_ID = /^pi_[A-Za-z0-9]+$/;
 
 /** POST /top-up and GET /top-ups/:payment_intent_id, for the operator's servers and frontends. */
-export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authenticator; config: Config }): Router {
+export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authenticator; config: Config; metrics: Metrics }): Router {
   const router = Router();
   const schema = topUpBodySchema(deps.config.topUp);
   const cors = corsAllowList(deps.config.auth.corsAllowedOrigins);
@@ -40,19 +42,26 @@ export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authentica
         fields: [{ field: 'Idempotency-Key', problem: 'expected 1-200 printable ASCII characters' }],
       });
     }
-    const result = await createTopUp(
-      { ...deps.topUps, logger: req.log },
-      caller,
-      {
-        customerId,
-        amountMinor: body.amount,
-        currency: body.currency,
-        paymentMethodId: body.payment_method ?? null,
-        subscriptionId: body.subscription_id ?? null,
-        flow: body.flow,
-      },
-      key,
-    );
+    let result;
+    try {
+      result = await createTopUp(
+        { ...deps.topUps, logger: req.log },
+        caller,
+        {
+          customerId,
+          amountMinor: body.amount,
+          currency: body.currency,
+          paymentMethodId: body.payment_method ?? null,
+          subscriptionId: body.subscription_id ?? null,
+          flow: body.flow,
+        },
+        key,
+      );
+    } catch (err) {
+      deps.metrics.topUps.inc({ outcome: toApiError(err).code });
+      throw err;
+    }
+    deps.metrics.topUps.inc({ outcome: result.status });
     res.status(201).json(result);
   });
 

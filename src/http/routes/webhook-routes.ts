@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { WebhookPayloadError } from '../../stripe/stripe-errors.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import type { StripeGateway } from '../../stripe/stripe-gateway.js';
 import { ingestEvent, type IngestDeps } from '../../webhooks/ingest-event.js';
 import { ApiError } from '../api-error.js';
@@ -11,12 +12,14 @@ const MAX_EVENT_BYTES = '1mb';
  * POST /webhooks/stripe: verify the signature on the raw bytes, record the event durably, answer.
  * 2xx only after the store has committed; nothing here calls Moesif.
  */
-export function webhookRoutes(deps: { stripe: StripeGateway; ingest: IngestDeps }): Router {
+export function webhookRoutes(deps: { stripe: StripeGateway; ingest: IngestDeps; metrics: Metrics }): Router {
+  const count = (type: string, outcome: string) => deps.metrics.webhooks.inc({ type, outcome });
   const router = Router();
   router.post('/webhooks/stripe', express.raw({ type: () => true, limit: MAX_EVENT_BYTES }), async (req, res) => {
     const signature = req.get('stripe-signature');
     const body: unknown = req.body;
     if (!signature || !Buffer.isBuffer(body) || body.length === 0) {
+      count('unknown', 'bad_signature');
       throw new ApiError('invalid_signature', 'Missing Stripe-Signature header or body.');
     }
     let event;
@@ -24,13 +27,22 @@ export function webhookRoutes(deps: { stripe: StripeGateway; ingest: IngestDeps 
       event = deps.stripe.verifyEvent(body, signature);
     } catch (err) {
       if (err instanceof WebhookPayloadError) {
+        count('unknown', 'invalid_payload');
         req.log.warn({ reason: err.message }, 'signed stripe webhook body rejected');
         throw new ApiError('invalid_json', `The body is signed but unusable: ${err.message}.`);
       }
+      count('unknown', 'bad_signature');
       req.log.warn('stripe webhook signature rejected');
       throw new ApiError('invalid_signature', 'The Stripe-Signature header did not verify.');
     }
-    const result = await ingestEvent(deps.ingest, event, body.toString('utf8'));
+    let result;
+    try {
+      result = await ingestEvent(deps.ingest, event, body.toString('utf8'));
+    } catch (err) {
+      count(event.type, 'error');
+      throw err;
+    }
+    count(event.type, result.outcome);
     req.log.info({ eventId: event.id, eventType: event.type, outcome: result.outcome, note: result.note }, 'stripe event recorded');
     res.status(200).json({ received: true, outcome: result.outcome });
   });

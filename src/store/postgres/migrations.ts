@@ -62,4 +62,9 @@ export const postgresMigrations: readonly string[] = [
     created_at BIGINT NOT NULL
   );
   `,
+  /* 2: named state (reconciliation cursor) and leases for periodic work */ `
+  CREATE TABLE service_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL);
+  CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT NOT NULL);
+  CREATE INDEX outbox_state_updated ON outbox (state, updated_at);
+  `,
 ];

@@ -266,6 +266,45 @@ export class PostgresStore implements Store {
     return r.rowCount === 1;
   }
 
+  async requeueAll(state: 'failed' | 'dead', now: number): Promise<number> {
+    const r = await this.query(
+      `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2, lease_token = NULL, lease_until = NULL
+       WHERE state = $1`,
+      [state, now],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async listEntries(filter: { state?: DeliveryState; limit: number }): Promise<OutboxEntry[]> {
+    const { rows } = filter.state
+      ? await this.query('SELECT * FROM outbox WHERE state = $1 ORDER BY updated_at DESC, transaction_id LIMIT $2', [filter.state, filter.limit])
+      : await this.query('SELECT * FROM outbox ORDER BY updated_at DESC, transaction_id LIMIT $1', [filter.limit]);
+    return rows.map(toOutboxEntry);
+  }
+
+  async getState(key: string): Promise<string | null> {
+    const { rows } = await this.query('SELECT value FROM service_state WHERE key = $1', [key]);
+    return (rows[0]?.value as string | undefined) ?? null;
+  }
+
+  async setState(key: string, value: string, now: number): Promise<void> {
+    await this.query(
+      `INSERT INTO service_state (key, value, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      [key, value, now],
+    );
+  }
+
+  async tryAcquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    const r = await this.query(
+      `INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE leases.expires_at < $4 OR leases.owner = excluded.owner`,
+      [name, owner, now + ttlMs, now],
+    );
+    return r.rowCount === 1;
+  }
+
   async getEntry(transactionId: string): Promise<OutboxEntry | null> {
     const { rows } = await this.query('SELECT * FROM outbox WHERE transaction_id = $1', [transactionId]);
     return rows[0] ? toOutboxEntry(rows[0]) : null;

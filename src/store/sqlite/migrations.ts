@@ -64,4 +64,9 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE top_ups ADD COLUMN status TEXT NOT NULL DEFAULT 'unknown';
   CREATE INDEX outbox_customer_state ON outbox (customer_id, state);
   `,
+  /* 3: named state (reconciliation cursor) and leases for periodic work */ `
+  CREATE TABLE service_state (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
+  CREATE INDEX outbox_state_updated ON outbox (state, updated_at);
+  `,
 ];

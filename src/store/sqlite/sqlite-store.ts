@@ -119,7 +119,24 @@ export class SqliteStore implements Store {
            lease_token = NULL, lease_until = NULL
          WHERE transaction_id = @id AND state IN ('failed', 'dead')`,
       ),
+      requeueAll: db.prepare(
+        `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now,
+           lease_token = NULL, lease_until = NULL
+         WHERE state = @state`,
+      ),
       getEntry: db.prepare('SELECT * FROM outbox WHERE transaction_id = ?'),
+      listAll: db.prepare('SELECT * FROM outbox ORDER BY updated_at DESC, transaction_id LIMIT ?'),
+      listByState: db.prepare('SELECT * FROM outbox WHERE state = ? ORDER BY updated_at DESC, transaction_id LIMIT ?'),
+      getState: db.prepare('SELECT value FROM service_state WHERE key = ?'),
+      setState: db.prepare(
+        `INSERT INTO service_state (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      ),
+      lease: db.prepare(
+        `INSERT INTO leases (name, owner, expires_at) VALUES (@name, @owner, @expires)
+         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE leases.expires_at < @now OR leases.owner = excluded.owner`,
+      ),
       getEvent: db.prepare('SELECT * FROM stripe_events WHERE id = ?'),
       countByState: db.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state'),
     };
@@ -264,6 +281,31 @@ export class SqliteStore implements Store {
 
   requeue(transactionId: string, now: number): Promise<boolean> {
     return this.run(() => this.stmts.requeue.run({ id: transactionId, now }).changes === 1);
+  }
+
+  requeueAll(state: 'failed' | 'dead', now: number): Promise<number> {
+    return this.run(() => this.stmts.requeueAll.run({ state, now }).changes);
+  }
+
+  listEntries(filter: { state?: DeliveryState; limit: number }): Promise<OutboxEntry[]> {
+    return this.run(() => {
+      const rows = filter.state ? this.stmts.listByState.all(filter.state, filter.limit) : this.stmts.listAll.all(filter.limit);
+      return (rows as Row[]).map(toOutboxEntry);
+    });
+  }
+
+  getState(key: string): Promise<string | null> {
+    return this.run(() => (this.stmts.getState.get(key) as { value: string } | undefined)?.value ?? null);
+  }
+
+  setState(key: string, value: string, now: number): Promise<void> {
+    return this.run(() => {
+      this.stmts.setState.run(key, value, now);
+    });
+  }
+
+  tryAcquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.run(() => this.stmts.lease.run({ name, owner, expires: now + ttlMs, now }).changes === 1);
   }
 
   getEntry(transactionId: string): Promise<OutboxEntry | null> {

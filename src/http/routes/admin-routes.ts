@@ -1,0 +1,73 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { listDeliveries, redriveEvent, retryAll, retryDelivery, type AdminDeps } from '../../admin/admin-actions.js';
+import { parseSince } from '../../admin/parse-since.js';
+import type { ReconcileResult } from '../../reconcile/reconcile-events.js';
+import { ApiError } from '../api-error.js';
+import { requireBearer } from '../middleware/require-bearer.js';
+import { validateBody } from '../validate-body.js';
+
+const listQuery = z.object({
+  state: z.enum(['pending', 'delivered', 'failed', 'dead'], { message: 'expected pending, delivered, failed or dead' }).optional(),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
+const retryAllQuery = z.object({ state: z.enum(['dead', 'failed'], { message: 'expected dead or failed' }).default('dead') });
+const reconcileQuery = z.object({ since: z.string().optional() });
+
+/**
+ * The operator's API, behind ADMIN_API_KEY: see deliveries with their reasons, replay them,
+ * re-drive a Stripe event, run a reconciliation sweep now. Absent when no key is configured.
+ */
+export function adminRoutes(deps: {
+  admin: AdminDeps;
+  adminApiKey: string;
+  reconcileNow: (sinceSeconds?: number) => Promise<ReconcileResult>;
+}): Router {
+  const router = Router();
+  router.use('/admin', requireBearer(deps.adminApiKey));
+
+  router.get('/admin/deliveries', async (req, res) => {
+    const q = validateBody(listQuery, { ...req.query });
+    res.json({ deliveries: await listDeliveries(deps.admin, q.state, q.limit) });
+  });
+
+  router.get('/admin/deliveries/:transaction_id', async (req, res) => {
+    const entry = await deps.admin.store.getEntry(String(req.params.transaction_id));
+    if (!entry) throw new ApiError('not_found', 'No such delivery.');
+    res.json(entry);
+  });
+
+  router.post('/admin/deliveries/retry', async (req, res) => {
+    const q = validateBody(retryAllQuery, { ...req.query });
+    res.json({ requeued: await retryAll(deps.admin, q.state) });
+  });
+
+  router.post('/admin/deliveries/:transaction_id/retry', async (req, res) => {
+    const id = String(req.params.transaction_id);
+    if (!(await retryDelivery(deps.admin, id))) throw new ApiError('not_found', 'No failed or dead delivery with that id.');
+    res.json({ requeued: 1, transaction_id: id });
+  });
+
+  router.post('/admin/events/:event_id/redrive', async (req, res) => {
+    const result = await redriveEvent(deps.admin, String(req.params.event_id));
+    if (result.found === 'nowhere') throw new ApiError('not_found', 'Neither the store nor Stripe has that event.');
+    res.json(result);
+  });
+
+  router.post('/admin/reconcile', async (req, res) => {
+    const q = validateBody(reconcileQuery, { ...req.query });
+    let since: number | undefined;
+    if (q.since !== undefined) {
+      const parsed = parseSince(q.since, Date.now());
+      if (parsed === null) {
+        throw new ApiError('validation_failed', 'Invalid request: since: expected a duration like 48h or an ISO date', {
+          fields: [{ field: 'since', problem: 'expected a duration like 48h, 30m, 7d or an ISO date' }],
+        });
+      }
+      since = parsed;
+    }
+    res.json(await deps.reconcileNow(since));
+  });
+
+  return router;
+}
