@@ -161,6 +161,11 @@ export const envSchema = z
         }
       }
     }
+    if (env.OUTBOX_LEASE_MS < 2 * env.MOESIF_TIMEOUT_MS) {
+      // A lease that can run out while its delivery is still waiting for Moesif lets a second
+      // worker send the same entry at the same time.
+      ctx.addIssue({ code: 'custom', path: ['OUTBOX_LEASE_MS'], message: 'must be at least twice MOESIF_TIMEOUT_MS' });
+    }
     if (env.OUTBOX_RETRY_MAX_DELAY_MS < env.OUTBOX_RETRY_BASE_DELAY_MS) {
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_RETRY_MAX_DELAY_MS'], message: 'must be ≥ OUTBOX_RETRY_BASE_DELAY_MS' });
     }

@@ -36,6 +36,12 @@ export interface TopUpRecord {
   createdAt: number;
 }
 
+export interface InFlight {
+  undelivered: OutboxEntry[];
+  recentlyDelivered: OutboxEntry[];
+  processing: TopUpRecord[];
+}
+
 export type IdempotencyClaim =
   | { kind: 'new' }
   | { kind: 'same'; paymentIntentId: string | null }
@@ -68,10 +74,11 @@ export interface Store {
   getTopUp(paymentIntentId: string): Promise<TopUpRecord | null>;
   setTopUpStatus(paymentIntentId: string, status: string): Promise<void>;
   /**
-   * A customer's top-ups not yet in their balance: credits queued but not delivered, and top-ups
-   * whose payment is still processing (created after `since`).
+   * A customer's top-ups that a balance read at `deliveredSince` may not show: credits queued but
+   * not delivered, credits delivered at or after `deliveredSince`, and top-ups whose payment is
+   * still processing (created at or after `processingSince`).
    */
-  listInFlight(customerId: string, since: number): Promise<{ undelivered: OutboxEntry[]; processing: TopUpRecord[] }>;
+  listInFlight(customerId: string, processingSince: number, deliveredSince: number): Promise<InFlight>;
 
   /** Takes up to `limit` due pending entries (or ones whose lease expired) and leases them. */
   claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]>;

@@ -94,11 +94,17 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       const credit = entry({ customerId: 'cus_a' });
       await store.enqueue(credit, 'top-up', T0);
       await store.enqueue(entry({ customerId: 'cus_other' }), 'top-up', T0);
-      const inFlight = await store.listInFlight('cus_a', T0 - 10);
+      const inFlight = await store.listInFlight('cus_a', T0 - 10, T0);
       expect(inFlight.processing.map((t) => t.paymentIntentId)).toEqual([processing.paymentIntentId]);
       expect(inFlight.undelivered.map((e) => e.transactionId)).toEqual([credit.transactionId]);
+      expect(inFlight.recentlyDelivered).toEqual([]);
       await store.setTopUpStatus(processing.paymentIntentId, 'canceled');
-      expect((await store.listInFlight('cus_a', T0 - 10)).processing).toEqual([]);
+      expect((await store.listInFlight('cus_a', T0 - 10, T0)).processing).toEqual([]);
+      const [claimed] = await store.claimDue(T0, 1, 60_000);
+      await store.markDelivered(claimed!, T0 + 50);
+      expect((await store.listInFlight('cus_a', T0 - 10, T0 + 50)).recentlyDelivered.map((e) => e.transactionId)).toEqual([credit.transactionId]);
+      expect((await store.listInFlight('cus_a', T0 - 10, T0 + 51)).recentlyDelivered).toEqual([]);
+      expect((await store.listInFlight('cus_a', T0 - 10, T0 + 51)).undelivered).toEqual([]);
     });
 
     it('claims lease entries: a claimed entry is not claimed again until its lease expires', async () => {

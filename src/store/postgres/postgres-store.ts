@@ -6,6 +6,7 @@ import { StoreUnavailableError } from '../store-errors.js';
 import type {
   DeliveryFailure,
   IdempotencyClaim,
+  InFlight,
   RecordEventResult,
   Store,
   StripeEventRecord,
@@ -193,18 +194,26 @@ export class PostgresStore implements Store {
     await this.query('UPDATE top_ups SET status = $1 WHERE payment_intent_id = $2', [status, paymentIntentId]);
   }
 
-  async listInFlight(customerId: string, since: number): Promise<{ undelivered: OutboxEntry[]; processing: TopUpRecord[] }> {
+  async listInFlight(customerId: string, processingSince: number, deliveredSince: number): Promise<InFlight> {
     const undelivered = await this.query(
       `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND state = 'pending' ORDER BY created_at`,
       [customerId],
+    );
+    const recentlyDelivered = await this.query(
+      `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND state = 'delivered' AND delivered_at >= $2 ORDER BY created_at`,
+      [customerId, deliveredSince],
     );
     const processing = await this.query(
       `SELECT t.* FROM top_ups t LEFT JOIN outbox o ON o.transaction_id = t.payment_intent_id
        WHERE t.customer_id = $1 AND t.status = 'processing' AND o.transaction_id IS NULL AND t.created_at >= $2
        ORDER BY t.created_at`,
-      [customerId, since],
+      [customerId, processingSince],
     );
-    return { undelivered: undelivered.rows.map(toOutboxEntry), processing: processing.rows.map(toTopUp) };
+    return {
+      undelivered: undelivered.rows.map(toOutboxEntry),
+      recentlyDelivered: recentlyDelivered.rows.map(toOutboxEntry),
+      processing: processing.rows.map(toTopUp),
+    };
   }
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]> {

@@ -6,12 +6,14 @@ import type { ClaimedEntry, DeliveryState, LedgerEntry, OutboxEntry } from '../.
 import type {
   DeliveryFailure,
   IdempotencyClaim,
+  InFlight,
   RecordEventResult,
   Store,
   StripeEventRecord,
   TopUpRecord,
 } from '../store.js';
 import { emptyCounts, toOutboxEntry, toStripeEvent, toTopUp, type Row } from '../rows.js';
+import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './migrations.js';
 import { StoreUnavailableError } from '../store-errors.js';
 
@@ -22,11 +24,13 @@ export function sqlitePathFromUrl(url: string): string {
 
 /**
  * The embedded store. WAL with synchronous=FULL: a committed transaction is fsync'd before the
- * webhook is acknowledged. better-sqlite3 is synchronous; the async surface matches other stores.
+ * webhook is acknowledged; writes of one event-loop turn share one commit (group-commit.ts).
+ * better-sqlite3 is synchronous; the async surface matches the other stores.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts;
+  private readonly group: GroupCommit;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -37,6 +41,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.stmts = this.prepare();
+    this.group = new GroupCommit(this.db);
   }
 
   private migrate(): void {
@@ -82,6 +87,9 @@ export class SqliteStore implements Store {
       setTopUpStatus: db.prepare('UPDATE top_ups SET status = ? WHERE payment_intent_id = ?'),
       undelivered: db.prepare(
         `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND state = 'pending' ORDER BY created_at`,
+      ),
+      recentlyDelivered: db.prepare(
+        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND state = 'delivered' AND delivered_at >= ? ORDER BY created_at`,
       ),
       processing: db.prepare(
         `SELECT t.* FROM top_ups t LEFT JOIN outbox o ON o.transaction_id = t.payment_intent_id
@@ -142,13 +150,19 @@ export class SqliteStore implements Store {
     };
   }
 
-  /** better-sqlite3 throws synchronously; failures to reach the database surface as StoreUnavailableError. */
+  /** A read. better-sqlite3 throws synchronously; failures to reach the database surface as StoreUnavailableError. */
   private run<T>(fn: () => T): Promise<T> {
     try {
       return Promise.resolve(fn());
     } catch (err) {
       return Promise.reject(StoreUnavailableError.classify(err));
     }
+  }
+
+  /** A write: committed with the other writes of this event-loop turn (group commit). */
+  private write<T>(fn: () => T): Promise<T> {
+    if (!this.db.open) return this.run(fn);
+    return this.group.submit(fn).catch((err: unknown) => Promise.reject(StoreUnavailableError.classify(err)));
   }
 
   ping(): Promise<void> {
@@ -159,7 +173,9 @@ export class SqliteStore implements Store {
 
   close(): Promise<void> {
     return this.run(() => {
-      if (this.db.open) this.db.close();
+      if (!this.db.open) return;
+      this.group.flush();
+      this.db.close();
     });
   }
 
@@ -168,40 +184,36 @@ export class SqliteStore implements Store {
   }
 
   recordStripeEvent(event: StripeEventRecord, entries: readonly LedgerEntry[], now: number): Promise<RecordEventResult> {
-    return this.run(() =>
-      this.db.transaction((): RecordEventResult => {
-        const inserted = this.stmts.insertEvent.run({ ...event, livemode: event.livemode ? 1 : 0, now }).changes === 1;
-        if (!inserted) return { duplicate: true, queued: 0 };
-        let queued = 0;
-        for (const entry of entries) if (this.insertEntry(entry, `event:${event.id}`, now)) queued += 1;
-        return { duplicate: false, queued };
-      }).immediate(),
-    );
+    return this.write((): RecordEventResult => {
+      const inserted = this.stmts.insertEvent.run({ ...event, livemode: event.livemode ? 1 : 0, now }).changes === 1;
+      if (!inserted) return { duplicate: true, queued: 0 };
+      let queued = 0;
+      for (const entry of entries) if (this.insertEntry(entry, `event:${event.id}`, now)) queued += 1;
+      return { duplicate: false, queued };
+    });
   }
 
   enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean> {
-    return this.run(() => this.insertEntry(entry, source, now));
+    return this.write(() => this.insertEntry(entry, source, now));
   }
 
   claimIdempotencyKey(scope: string, fingerprint: string, now: number): Promise<IdempotencyClaim> {
-    return this.run(() =>
-      this.db.transaction((): IdempotencyClaim => {
-        if (this.stmts.claimIdem.run(scope, fingerprint, now).changes === 1) return { kind: 'new' };
-        const row = this.stmts.getIdem.get(scope) as { fingerprint: string; payment_intent_id: string | null };
-        if (row.fingerprint !== fingerprint) return { kind: 'conflict' };
-        return { kind: 'same', paymentIntentId: row.payment_intent_id };
-      }).immediate(),
-    );
+    return this.write((): IdempotencyClaim => {
+      if (this.stmts.claimIdem.run(scope, fingerprint, now).changes === 1) return { kind: 'new' };
+      const row = this.stmts.getIdem.get(scope) as { fingerprint: string; payment_intent_id: string | null };
+      if (row.fingerprint !== fingerprint) return { kind: 'conflict' };
+      return { kind: 'same', paymentIntentId: row.payment_intent_id };
+    });
   }
 
   completeIdempotencyKey(scope: string, paymentIntentId: string): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       this.stmts.completeIdem.run(paymentIntentId, scope);
     });
   }
 
   saveTopUp(topUp: TopUpRecord): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       this.stmts.saveTopUp.run(topUp);
     });
   }
@@ -214,20 +226,21 @@ export class SqliteStore implements Store {
   }
 
   setTopUpStatus(paymentIntentId: string, status: string): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       this.stmts.setTopUpStatus.run(status, paymentIntentId);
     });
   }
 
-  listInFlight(customerId: string, since: number): Promise<{ undelivered: OutboxEntry[]; processing: TopUpRecord[] }> {
+  listInFlight(customerId: string, processingSince: number, deliveredSince: number): Promise<InFlight> {
     return this.run(() => ({
       undelivered: (this.stmts.undelivered.all(customerId) as Row[]).map(toOutboxEntry),
-      processing: (this.stmts.processing.all(customerId, since) as Row[]).map(toTopUp),
+      recentlyDelivered: (this.stmts.recentlyDelivered.all(customerId, deliveredSince) as Row[]).map(toOutboxEntry),
+      processing: (this.stmts.processing.all(customerId, processingSince) as Row[]).map(toTopUp),
     }));
   }
 
   claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]> {
-    return this.run(() => {
+    return this.write(() => {
       const token = randomUUID();
       const rows = this.stmts.claimDue.all({ token, leaseUntil: now + leaseMs, now, limit }) as Row[];
       return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
@@ -235,13 +248,13 @@ export class SqliteStore implements Store {
   }
 
   markDelivered(claim: ClaimedEntry, now: number): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       this.stmts.delivered.run({ id: claim.transactionId, token: claim.leaseToken, now });
     });
   }
 
   scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       this.stmts.retry.run({
         id: claim.transactionId,
         token: claim.leaseToken,
@@ -259,7 +272,7 @@ export class SqliteStore implements Store {
     failure: DeliveryFailure,
     now: number,
   ): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       this.stmts.undeliverable.run({
         id: claim.transactionId,
         token: claim.leaseToken,
@@ -274,17 +287,17 @@ export class SqliteStore implements Store {
   }
 
   setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       this.stmts.setSubscription.run({ id: claim.transactionId, token: claim.leaseToken, sub: subscriptionId, now });
     });
   }
 
   requeue(transactionId: string, now: number): Promise<boolean> {
-    return this.run(() => this.stmts.requeue.run({ id: transactionId, now }).changes === 1);
+    return this.write(() => this.stmts.requeue.run({ id: transactionId, now }).changes === 1);
   }
 
   requeueAll(state: 'failed' | 'dead', now: number): Promise<number> {
-    return this.run(() => this.stmts.requeueAll.run({ state, now }).changes);
+    return this.write(() => this.stmts.requeueAll.run({ state, now }).changes);
   }
 
   listEntries(filter: { state?: DeliveryState; limit: number }): Promise<OutboxEntry[]> {
@@ -299,13 +312,13 @@ export class SqliteStore implements Store {
   }
 
   setState(key: string, value: string, now: number): Promise<void> {
-    return this.run(() => {
+    return this.write(() => {
       this.stmts.setState.run(key, value, now);
     });
   }
 
   tryAcquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
-    return this.run(() => this.stmts.lease.run({ name, owner, expires: now + ttlMs, now }).changes === 1);
+    return this.write(() => this.stmts.lease.run({ name, owner, expires: now + ttlMs, now }).changes === 1);
   }
 
   getEntry(transactionId: string): Promise<OutboxEntry | null> {
