@@ -2,11 +2,12 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { AdminDeps } from './admin/admin-actions.js';
 import { Authenticator } from './auth/authenticator.js';
+import type { BalanceReading } from './balances/get-balance.js';
 import { TtlCache } from './balances/ttl-cache.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/create-app.js';
 import { Metrics } from './metrics/metrics.js';
-import { MoesifLedger, toMoesifTransaction, type SubscriptionBalance } from './moesif/moesif-ledger.js';
+import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
 import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
 import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
@@ -125,7 +126,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       store,
       stripe,
       moesif,
-      cache: new TtlCache<SubscriptionBalance | null>(config.moesif.balanceCacheTtlMs, 10_000),
+      cache: new TtlCache<BalanceReading>(config.moesif.balanceCacheTtlMs, 10_000),
       creditRates: config.ledger.creditRates,
       now,
     },

@@ -11,11 +11,17 @@ import type { TtlCache } from './ttl-cache.js';
 /** Processing payments older than this are not shown as arriving (bank debits settle within days). */
 const PROCESSING_WINDOW_MS = 14 * 24 * 3600 * 1000;
 
+/** A balance as read from Moesif, and when the read started. */
+export interface BalanceReading {
+  balance: SubscriptionBalance | null;
+  readAt: number;
+}
+
 export interface BalanceDeps {
   store: Store;
   stripe: Pick<StripeGateway, 'listActiveSubscriptionIds'>;
   moesif: { getSubscriptionBalance(subscriptionId: string): Promise<SubscriptionBalance | null> };
-  cache: TtlCache<SubscriptionBalance | null>;
+  cache: TtlCache<BalanceReading>;
   creditRates: CreditRates;
   now: () => number;
 }
@@ -26,8 +32,11 @@ export interface InFlightTopUp {
   currency: string;
   /** What it will add to the balance, in Moesif units. */
   credits: number;
-  /** processing: Stripe has not settled the payment; pending_delivery: paid, credit on its way to Moesif. */
-  state: 'processing' | 'pending_delivery';
+  /**
+   * processing: Stripe has not settled the payment; pending_delivery: paid, credit on its way to
+   * Moesif; delivered: Moesif accepted it after the balance shown was read (it will be in the next one).
+   */
+  state: 'processing' | 'pending_delivery' | 'delivered';
 }
 
 export interface BalanceView {
@@ -71,16 +80,26 @@ export async function getBalance(
 ): Promise<BalanceView> {
   if (!mayActFor(caller, customerId)) throw new ApiError('forbidden', 'You may only read your own balance.');
   const subscriptionId = await subscriptionFor(deps, caller, customerId, requestedSubscription);
-  let balance: SubscriptionBalance | null;
+  let reading: BalanceReading;
   try {
-    balance = await deps.cache.get(subscriptionId, () => deps.moesif.getSubscriptionBalance(subscriptionId));
+    reading = await deps.cache.get(subscriptionId, async () => {
+      const readAt = deps.now();
+      return { balance: await deps.moesif.getSubscriptionBalance(subscriptionId), readAt };
+    });
   } catch (err) {
     if (err instanceof MoesifDeliveryError) throw new ApiError('moesif_unavailable', 'Moesif could not be reached for the balance; retry shortly.');
     throw err;
   }
+  const balance = reading.balance;
   if (!balance) throw new ApiError('not_found', 'Moesif has no balance for this subscription yet.');
 
-  const { undelivered, processing } = await deps.store.listInFlight(customerId, deps.now() - PROCESSING_WINDOW_MS);
+  // Credits delivered since the (possibly cached) balance was read are counted as in flight, so a
+  // top-up is never missing from both figures; one delivered during the read may show in both.
+  const { undelivered, recentlyDelivered, processing } = await deps.store.listInFlight(
+    customerId,
+    deps.now() - PROCESSING_WINDOW_MS,
+    reading.readAt,
+  );
   const credits = (amount: number, currency: string) => toMoesifAmount(amount, currency, deps.creditRates);
   const inFlight: InFlightTopUp[] = [
     ...processing
@@ -92,14 +111,17 @@ export async function getBalance(
         credits: credits(t.amountMinor, t.currency),
         state: 'processing' as const,
       })),
-    ...undelivered
-      .filter((e) => (e.subscriptionId ?? subscriptionId) === subscriptionId)
-      .map((e) => ({
+    ...[
+      ...undelivered.map((e) => ({ e, state: 'pending_delivery' as const })),
+      ...recentlyDelivered.map((e) => ({ e, state: 'delivered' as const })),
+    ]
+      .filter(({ e }) => (e.subscriptionId ?? subscriptionId) === subscriptionId)
+      .map(({ e, state }) => ({
         payment_intent_id: e.paymentIntentId,
         amount: e.amountMinor,
         currency: e.currency,
         credits: credits(e.amountMinor, e.currency),
-        state: 'pending_delivery' as const,
+        state,
       })),
   ];
   // Summed in micro-credits (rates have at most 6 decimals over at most 3 currency decimals: exact).

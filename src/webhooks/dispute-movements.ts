@@ -6,7 +6,7 @@ export type DisputeDebitOn = 'created' | 'funds_withdrawn';
 /**
  * The ledger movements a dispute implies, from the dispute's state as this event shows it:
  * a debit once funds are withdrawn (or as soon as it exists, with DISPUTE_DEBIT_ON=created), and a
- * credit back once they are reinstated or the dispute is won. Deterministic ids make repeated and
+ * credit back once they are reinstated, the dispute is won, or an inquiry closes without a dispute. Deterministic ids make repeated and
  * out-of-order events converge on the same ledger; a win without a prior debit moves nothing.
  */
 export function disputeMovements(
@@ -17,9 +17,11 @@ export function disputeMovements(
 ): Movement[] {
   if (dispute.amount <= 0) return [];
   const transactions = dispute.balance_transactions ?? [];
+  // An inquiry closed without becoming a dispute (warning_closed) ends like a won dispute.
   const reinstated =
     eventType === 'charge.dispute.funds_reinstated' ||
     dispute.status === 'won' ||
+    dispute.status === 'warning_closed' ||
     transactions.some((bt) => bt.amount > 0);
   const withdrawn =
     debitOn === 'created' ||
