@@ -196,11 +196,11 @@ export class PostgresStore implements Store {
 
   async listInFlight(customerId: string, processingSince: number, deliveredSince: number): Promise<InFlight> {
     const undelivered = await this.query(
-      `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND state = 'pending' ORDER BY created_at`,
+      `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'pending' ORDER BY created_at`,
       [customerId],
     );
     const recentlyDelivered = await this.query(
-      `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND state = 'delivered' AND delivered_at >= $2 ORDER BY created_at`,
+      `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'delivered' AND delivered_at >= $2 ORDER BY created_at`,
       [customerId, deliveredSince],
     );
     const processing = await this.query(

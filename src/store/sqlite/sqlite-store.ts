@@ -86,10 +86,10 @@ export class SqliteStore implements Store {
       getTopUp: db.prepare('SELECT * FROM top_ups WHERE payment_intent_id = ?'),
       setTopUpStatus: db.prepare('UPDATE top_ups SET status = ? WHERE payment_intent_id = ?'),
       undelivered: db.prepare(
-        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND state = 'pending' ORDER BY created_at`,
+        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'pending' ORDER BY created_at`,
       ),
       recentlyDelivered: db.prepare(
-        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND state = 'delivered' AND delivered_at >= ? ORDER BY created_at`,
+        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'delivered' AND delivered_at >= ? ORDER BY created_at`,
       ),
       processing: db.prepare(
         `SELECT t.* FROM top_ups t LEFT JOIN outbox o ON o.transaction_id = t.payment_intent_id
