@@ -1,0 +1,86 @@
+import { runGenerator } from '../generator-process.js';
+import { round, roundSummary } from '../percentiles.js';
+import { plainRow, targetRow } from '../report.js';
+import {
+  checkCredits,
+  endToEnd,
+  generatorConfig,
+  generatorSummary,
+  generatorTimeoutMs,
+  profileOf,
+  serviceLogStats,
+  startService,
+  waitForCredits,
+  type BenchContext,
+  type PhaseOutcome,
+} from './context.js';
+import { correctnessRows, cpuRows, durableSqlite, PhaseCpu, serviceMetrics, warnIfBusy } from './service-report.js';
+
+/**
+ * End to end: webhooks at a fixed rate (open loop), Moesif answering after its latency; how long
+ * from a webhook's acknowledgement until its credit arrives at Moesif.
+ */
+export async function runEndToEndPhase(ctx: BenchContext): Promise<PhaseOutcome> {
+  const phase = 'e2e';
+  const { options, moesif } = ctx;
+  moesif.reset();
+  moesif.setDown(false);
+  moesif.setLatency(options.moesifLatencyMs);
+  const service = await startService(ctx, phase);
+  try {
+    const idPrefix = `${ctx.runTag}e`;
+    const events = options.rate * options.e2eSeconds;
+    const config = generatorConfig(ctx, service.origin, idPrefix, { mode: 'open', events, durationMs: null, rate: options.rate });
+    ctx.log(`${phase}: ${options.rate}/s for ${options.e2eSeconds} s (${events.toLocaleString('en-US')} events), Moesif latency ${options.moesifLatencyMs} ms, OUTBOX_CONCURRENCY ${options.outboxConcurrency}`);
+    const cpu = new PhaseCpu(service.pid, options.store);
+    const run = await runGenerator(ctx.benchDir, config, ctx.cleanup, generatorTimeoutMs(config), () => cpu.start());
+    const cpuUse = cpu.stop(run.cpu);
+    warnIfBusy(ctx, phase, cpuUse);
+    const gen = run.result;
+    const drain = await waitForCredits(ctx, gen.sent, options.drainTimeoutS * 1000);
+    const check = checkCredits(ctx, idPrefix, gen);
+    const e2e = endToEnd(ctx, idPrefix, gen);
+    const metrics = await serviceMetrics(service);
+    const peakRssMb = service.peakRssMb();
+    await service.stop();
+    const profile = profileOf(ctx, phase, service, [{ label: `at ${options.rate}/s`, from: gen.startedAt, to: gen.endedAt }]);
+
+    const conditions = durableSqlite(ctx) && options.rate === 2000 && options.moesifLatencyMs === 20;
+    const json = {
+      rate: options.rate,
+      seconds: options.e2eSeconds,
+      moesifLatencyMs: options.moesifLatencyMs,
+      outboxConcurrency: options.outboxConcurrency,
+      endToEnd: { toArrivalMs: e2e.toArrival, toAcceptedMs: e2e.toAccepted },
+      creditsPerSecond: e2e.creditsPerSecond,
+      ackedPerSecond: round(gen.ackedPerSecond, 1),
+      ackLatencyMs: roundSummary(gen.latency),
+      drain: { complete: drain.complete, waitedAfterLoadMs: round(drain.waitedMs, 1) },
+      correctness: check,
+      peakRssMb: round(peakRssMb, 1),
+      cpu: cpuUse,
+      fakeMoesif: moesif.counters,
+      serviceMetrics: metrics,
+      serviceLog: serviceLogStats(ctx, phase),
+      generator: generatorSummary(gen),
+      ...(profile.summary ? { cpuProfile: profile.summary } : {}),
+    };
+    const rows = [
+      plainRow(phase, 'webhooks acknowledged / s', gen.ackedPerSecond, `(asked ${options.rate})`),
+      plainRow(phase, 'ack latency p50', gen.latency.p50, 'ms'),
+      plainRow(phase, 'ack latency p99', gen.latency.p99, 'ms'),
+      plainRow(phase, 'end to end p50', e2e.toArrival.p50, 'ms'),
+      targetRow(phase, 'end to end p99', e2e.toArrival.p99, 'ms', { op: '<=', bound: 250, applies: conditions, label: 'ms @2000/s, 20 ms' }),
+      plainRow(phase, 'end to end max', e2e.toArrival.max, 'ms'),
+      plainRow(phase, 'credits delivered / s', e2e.creditsPerSecond),
+      plainRow(phase, 'deliveries in flight at Moesif (max)', moesif.counters.maxInFlight),
+      plainRow(phase, 'generator dispatch lag p99', gen.dispatchLag?.p99 ?? Number.NaN, 'ms'),
+      ...correctnessRows(phase, check, gen),
+      plainRow(phase, 'peak RSS (service)', peakRssMb, 'MB'),
+      ...cpuRows(phase, 'CPU', cpuUse),
+    ];
+    return { json, rows, notes: profile.notes };
+  } finally {
+    await service.stop(2_000);
+  }
+}
