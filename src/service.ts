@@ -8,6 +8,7 @@ import type { Config } from './config/config.js';
 import { createApp } from './http/create-app.js';
 import { Metrics } from './metrics/metrics.js';
 import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
+import { MoesifBreaker } from './outbox/moesif-breaker.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
 import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
 import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
@@ -44,6 +45,12 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
   );
   const moesif = new MoesifLedger(config.moesif, config.outbox.concurrency);
   const outboxLogger = logger.child({ component: 'outbox' });
+  const retryPolicy = { baseDelayMs: config.outbox.retryBaseDelayMs, maxDelayMs: config.outbox.retryMaxDelayMs };
+  const breaker = new MoesifBreaker(retryPolicy, (open) => {
+    if (open) outboxLogger.warn('Moesif keeps failing: sending one probe at a time until it answers');
+    else outboxLogger.info('Moesif answers again: delivering at full concurrency');
+    metrics.moesifBreakerOpen.set(open ? 1 : 0);
+  });
   const worker = new OutboxWorker(
     {
       store,
@@ -51,14 +58,11 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       subscriptions: stripe,
       toMoesif: (entry, subscriptionId) =>
         toMoesifTransaction(entry, subscriptionId, config.ledger.creditRates, config.moesif.transactionTypes),
-      policy: {
-        baseDelayMs: config.outbox.retryBaseDelayMs,
-        maxDelayMs: config.outbox.retryMaxDelayMs,
-        maxAttempts: config.outbox.maxAttempts,
-      },
+      policy: { ...retryPolicy, maxAttempts: config.outbox.maxAttempts },
       now,
       logger: outboxLogger,
       metrics,
+      breaker,
     },
     config.outbox,
     outboxLogger,

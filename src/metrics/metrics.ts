@@ -52,6 +52,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly moesifBreakerOpen = new Gauge({
+    name: `${PREFIX}moesif_breaker_open`,
+    help: '1 while Moesif keeps failing and deliveries are reduced to one probe at a time.',
+    registers: [this.registry],
+  });
+
   readonly reconcileRuns = new Counter({
     name: `${PREFIX}reconcile_runs_total`,
     help: 'Reconciliation sweeps against Stripe events, by result (ok, error).',

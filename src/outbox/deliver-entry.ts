@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { StripeCallError } from '../stripe/stripe-errors.js';
 import { statusClass, type Metrics } from '../metrics/metrics.js';
 import { retryDelayMs, type BackoffPolicy } from './backoff.js';
+import type { MoesifBreaker } from './moesif-breaker.js';
 import { resolveSubscription, type SubscriptionLookup } from './resolve-subscription.js';
 
 export interface DeliveryDeps {
@@ -18,6 +19,7 @@ export interface DeliveryDeps {
   now: () => number;
   logger: Logger;
   metrics: Metrics;
+  breaker: Pick<MoesifBreaker, 'recordAnswer' | 'recordFailure'>;
 }
 
 export type DeliveryResult = 'delivered' | 'retry' | 'failed' | 'dead';
@@ -67,8 +69,13 @@ async function attempt(deps: DeliveryDeps, entry: ClaimedEntry): Promise<Deliver
     try {
       await deps.moesif.postTransaction(deps.toMoesif(entry, resolution.subscriptionId));
       deps.metrics.moesifResponses.inc({ status_class: '2xx' });
+      deps.breaker.recordAnswer();
     } catch (err) {
-      if (err instanceof MoesifDeliveryError) deps.metrics.moesifResponses.inc({ status_class: statusClass(err.status) });
+      if (err instanceof MoesifDeliveryError) {
+        deps.metrics.moesifResponses.inc({ status_class: statusClass(err.status) });
+        if (err.retryable) deps.breaker.recordFailure(deps.now(), err.retryAfterMs);
+        else deps.breaker.recordAnswer();
+      }
       throw err;
     }
     await store.markDelivered(entry, deps.now());

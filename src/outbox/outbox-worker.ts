@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { deliverEntry, type DeliveryDeps } from './deliver-entry.js';
+import type { MoesifBreaker } from './moesif-breaker.js';
 
 /**
  * Drains the outbox in this process: claims due entries (leased, so a crashed claim is taken
@@ -15,10 +16,14 @@ export class OutboxWorker {
   private kicked = false;
 
   constructor(
-    private readonly deps: DeliveryDeps,
+    private readonly deps: DeliveryDeps & { breaker: MoesifBreaker },
     private readonly settings: Config['outbox'],
     private readonly logger: Logger,
   ) {}
+
+  private get breaker(): MoesifBreaker {
+    return this.deps.breaker;
+  }
 
   get isRunning(): boolean {
     return this.running;
@@ -66,10 +71,13 @@ export class OutboxWorker {
 
   private async run(): Promise<void> {
     const { concurrency, batchSize, leaseMs, pollIntervalMs } = this.settings;
+    // Claim in batches once a few slots are free, rather than one query per finished delivery.
+    const minClaim = Math.max(1, Math.min(batchSize, Math.floor(concurrency / 4)));
     while (this.running) {
-      const free = concurrency - this.inFlight.size;
+      const allowed = this.breaker.allowance(this.deps.now(), concurrency);
+      const free = allowed - this.inFlight.size;
       let claimed = 0;
-      if (free > 0) {
+      if (free > 0 && (free >= Math.min(minClaim, allowed) || this.inFlight.size === 0)) {
         try {
           const entries = await this.deps.store.claimDue(this.deps.now(), Math.min(free, batchSize), leaseMs);
           claimed = entries.length;
@@ -86,8 +94,12 @@ export class OutboxWorker {
           this.logger.error({ err }, 'outbox claim failed; will retry');
         }
       }
-      // A full claim suggests more is due; otherwise wait for a kick or the next poll.
-      if (claimed === 0 || this.inFlight.size >= concurrency) await this.sleep(pollIntervalMs);
+      // A full claim suggests more is due; otherwise wait for a kick, the next poll, or the
+      // breaker's next probe.
+      if (claimed === 0 || this.inFlight.size >= allowed) {
+        const breakerWait = this.breaker.waitMs(this.deps.now());
+        await this.sleep(breakerWait > 0 ? Math.min(breakerWait, pollIntervalMs) : pollIntervalMs);
+      }
     }
   }
 }

@@ -60,6 +60,11 @@ export class FakeMoesif {
     this.script.push(...responses);
   }
 
+  /** Drops any scripted answers still queued: from now on every POST is accepted. */
+  respondNormally(): void {
+    this.script = [];
+  }
+
   setLatency(ms: number): void {
     this.latencyMs = ms;
   }

@@ -59,8 +59,12 @@ async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entr
  * is down the webhook fails and Stripe retries it.) Also the path for events re-read from Stripe.
  */
 export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload: string): Promise<IngestResult> {
-  if (await deps.store.getStripeEvent(event.id)) return { outcome: 'duplicate', note: 'event already recorded' };
   const action = translateEvent(event, deps.settings);
+  // Only an action that must look something up is worth a read first: a redelivered refund should
+  // not ask Stripe again. Otherwise the insert's unique key detects the duplicate by itself.
+  if (action.kind === 'queue-for-payment' && (await deps.store.getStripeEvent(event.id))) {
+    return { outcome: 'duplicate', note: 'event already recorded' };
+  }
   const { entries, reason } = await entriesFor(deps, action);
   const note = entries.length > 0 ? entries.map((e) => `${e.kind} ${e.transactionId}`).join(', ') : reason;
   const result = await deps.store.recordStripeEvent(

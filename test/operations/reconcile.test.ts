@@ -47,6 +47,8 @@ describe('reconciliation against Stripe events (missed webhooks)', () => {
 
     const all = [...missed, received].map((m) => m.pi.id);
     await waitFor(() => all.every((id) => h.moesif.ledger.has(id)), 5_000, 'every credit at Moesif');
+    // Moesif's answer reaches the store a moment after the credit reaches Moesif.
+    await waitFor(async () => (await h.service.store.countByState()).delivered === all.length, 5_000, 'every entry delivered');
     for (const { pi } of missed) {
       expect(h.moesif.ledger.get(pi.id)).toMatchObject({ transaction_id: pi.id, amount: 10, type: 'credit', company_id: 'cus_alice', subscription_id: 'sub_alice' });
       expect((await h.service.store.getEntry(pi.id))?.state).toBe('delivered');

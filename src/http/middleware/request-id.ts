@@ -24,7 +24,9 @@ export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const incoming = req.get('x-request-id');
     req.id = incoming && ACCEPTABLE_ID.test(incoming) ? incoming : `req_${randomUUID()}`;
-    req.log = logger.child({ requestId: req.id });
+    // Built on first use: most requests of a busy webhook endpoint log nothing at warn level.
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', { get: () => (child ??= logger.child({ requestId: req.id })), configurable: true });
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
     res.on('finish', () => {

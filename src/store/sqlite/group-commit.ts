@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 
 interface Pending {
   fn: () => unknown;
+  /** Runs more than one statement, so it needs a savepoint to roll back alone. */
+  several: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -16,20 +18,61 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
 
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+  private readonly rollback: Database.Statement;
+  private readonly savepoint: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly rollbackTo: Database.Statement;
+
   constructor(
     private readonly db: Database.Database,
     /** Upper bound on one group, so a huge burst does not hold the write lock for long. */
     private readonly maxGroup = 1_000,
-  ) {}
+  ) {
+    // Prepared once: this runs for every write, and better-sqlite3's transaction() wrapper would
+    // build new functions each time.
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
+    this.savepoint = db.prepare('SAVEPOINT write');
+    this.release = db.prepare('RELEASE write');
+    this.rollbackTo = db.prepare('ROLLBACK TO write');
+  }
 
-  submit<T>(fn: () => T): Promise<T> {
+  /**
+   * Queues a write. `statements: 'one'` marks a write of a single SQL statement, which SQLite
+   * already applies all or nothing: it skips the savepoint.
+   */
+  submit<T>(fn: () => T, statements: 'one' | 'several' = 'several'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, several: statements === 'several', resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  private runAlone(fn: () => unknown): { ok: boolean; value: unknown } {
+    try {
+      return { ok: true, value: fn() };
+    } catch (err) {
+      return { ok: false, value: err };
+    }
+  }
+
+  private runInSavepoint(fn: () => unknown): { ok: boolean; value: unknown } {
+    this.savepoint.run();
+    try {
+      const value = fn();
+      this.release.run();
+      return { ok: true, value };
+    } catch (err) {
+      this.rollbackTo.run();
+      this.release.run();
+      return { ok: false, value: err };
+    }
   }
 
   /** Commits everything queued now (also called before the database closes). */
@@ -39,18 +82,11 @@ export class GroupCommit {
       const group = this.queue.splice(0, this.maxGroup);
       const outcomes: { ok: boolean; value: unknown }[] = [];
       try {
-        this.db
-          .transaction(() => {
-            for (const item of group) {
-              try {
-                outcomes.push({ ok: true, value: this.db.transaction(item.fn)() });
-              } catch (err) {
-                outcomes.push({ ok: false, value: err });
-              }
-            }
-          })
-          .immediate();
+        this.begin.run();
+        for (const item of group) outcomes.push(item.several ? this.runInSavepoint(item.fn) : this.runAlone(item.fn));
+        this.commit.run();
       } catch (err) {
+        if (this.db.inTransaction) this.rollback.run();
         for (const item of group) item.reject(err);
         continue;
       }

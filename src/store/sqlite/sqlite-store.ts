@@ -159,10 +159,13 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** A write: committed with the other writes of this event-loop turn (group commit). */
-  private write<T>(fn: () => T): Promise<T> {
+  /**
+   * A write: committed with the other writes of this event-loop turn (group commit). Pass
+   * 'one' for a write of a single statement (no savepoint needed).
+   */
+  private write<T>(fn: () => T, statements: 'one' | 'several' = 'several'): Promise<T> {
     if (!this.db.open) return this.run(fn);
-    return this.group.submit(fn).catch((err: unknown) => Promise.reject(StoreUnavailableError.classify(err)));
+    return this.group.submit(fn, statements).catch((err: unknown) => Promise.reject(StoreUnavailableError.classify(err)));
   }
 
   ping(): Promise<void> {
@@ -194,7 +197,7 @@ export class SqliteStore implements Store {
   }
 
   enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean> {
-    return this.write(() => this.insertEntry(entry, source, now));
+    return this.write(() => this.insertEntry(entry, source, now), 'one');
   }
 
   claimIdempotencyKey(scope: string, fingerprint: string, now: number): Promise<IdempotencyClaim> {
@@ -209,13 +212,13 @@ export class SqliteStore implements Store {
   completeIdempotencyKey(scope: string, paymentIntentId: string): Promise<void> {
     return this.write(() => {
       this.stmts.completeIdem.run(paymentIntentId, scope);
-    });
+    }, 'one');
   }
 
   saveTopUp(topUp: TopUpRecord): Promise<void> {
     return this.write(() => {
       this.stmts.saveTopUp.run(topUp);
-    });
+    }, 'one');
   }
 
   getTopUp(paymentIntentId: string): Promise<TopUpRecord | null> {
@@ -228,7 +231,7 @@ export class SqliteStore implements Store {
   setTopUpStatus(paymentIntentId: string, status: string): Promise<void> {
     return this.write(() => {
       this.stmts.setTopUpStatus.run(status, paymentIntentId);
-    });
+    }, 'one');
   }
 
   listInFlight(customerId: string, processingSince: number, deliveredSince: number): Promise<InFlight> {
@@ -244,13 +247,13 @@ export class SqliteStore implements Store {
       const token = randomUUID();
       const rows = this.stmts.claimDue.all({ token, leaseUntil: now + leaseMs, now, limit }) as Row[];
       return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
-    });
+    }, 'one');
   }
 
   markDelivered(claim: ClaimedEntry, now: number): Promise<void> {
     return this.write(() => {
       this.stmts.delivered.run({ id: claim.transactionId, token: claim.leaseToken, now });
-    });
+    }, 'one');
   }
 
   scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void> {
@@ -263,7 +266,7 @@ export class SqliteStore implements Store {
         status: failure.status,
         now,
       });
-    });
+    }, 'one');
   }
 
   markUndeliverable(
@@ -283,21 +286,21 @@ export class SqliteStore implements Store {
         status: failure.status,
         now,
       });
-    });
+    }, 'one');
   }
 
   setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void> {
     return this.write(() => {
       this.stmts.setSubscription.run({ id: claim.transactionId, token: claim.leaseToken, sub: subscriptionId, now });
-    });
+    }, 'one');
   }
 
   requeue(transactionId: string, now: number): Promise<boolean> {
-    return this.write(() => this.stmts.requeue.run({ id: transactionId, now }).changes === 1);
+    return this.write(() => this.stmts.requeue.run({ id: transactionId, now }).changes === 1, 'one');
   }
 
   requeueAll(state: 'failed' | 'dead', now: number): Promise<number> {
-    return this.write(() => this.stmts.requeueAll.run({ state, now }).changes);
+    return this.write(() => this.stmts.requeueAll.run({ state, now }).changes, 'one');
   }
 
   listEntries(filter: { state?: DeliveryState; limit: number }): Promise<OutboxEntry[]> {
@@ -314,11 +317,11 @@ export class SqliteStore implements Store {
   setState(key: string, value: string, now: number): Promise<void> {
     return this.write(() => {
       this.stmts.setState.run(key, value, now);
-    });
+    }, 'one');
   }
 
   tryAcquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
-    return this.write(() => this.stmts.lease.run({ name, owner, expires: now + ttlMs, now }).changes === 1);
+    return this.write(() => this.stmts.lease.run({ name, owner, expires: now + ttlMs, now }).changes === 1, 'one');
   }
 
   getEntry(transactionId: string): Promise<OutboxEntry | null> {
