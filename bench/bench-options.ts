@@ -58,7 +58,7 @@ Service and fakes:
                            or postgres://<user>@127.0.0.1:5432/test); each phase gets its own schema
   --data-dir DIR           where the run's temporary directory goes (default the OS temp dir;
                            e.g. /dev/shm to take fsync cost out of the SQLite numbers)
-  --outbox-concurrency N   OUTBOX_CONCURRENCY (default 32)
+  --outbox-concurrency N   OUTBOX_CONCURRENCY (default 64, the service's default)
   --retry-base-ms MS       OUTBOX_RETRY_BASE_DELAY_MS (default: the service's default)
   --retry-max-ms MS        OUTBOX_RETRY_MAX_DELAY_MS (default: the service's default)
   --drain-timeout S        longest wait for all credits to reach the fake Moesif (default 180)
@@ -127,7 +127,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
   phases = PHASES.filter((p) => phases.includes(p)); // canonical order
   const store = values.store ?? 'sqlite';
   if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
-  const outboxConcurrency = positiveInt('outbox-concurrency', values['outbox-concurrency'], 32);
+  const outboxConcurrency = positiveInt('outbox-concurrency', values['outbox-concurrency'], 64);
   if (outboxConcurrency > 256) throw new Error('--outbox-concurrency is at most 256 (the service\'s limit)');
   const durationS = values.duration === undefined ? null : nonNegative('duration', values.duration, 0);
   if (durationS !== null && (durationS <= 0 || durationS > 600)) throw new Error('--duration must be in (0, 600] seconds');

@@ -130,7 +130,7 @@ export const envSchema = z
 
     OUTBOX_POLL_INTERVAL_MS: int(1_000, 10),
     OUTBOX_BATCH_SIZE: int(50, 1, 1_000),
-    OUTBOX_CONCURRENCY: int(8, 1, 256),
+    OUTBOX_CONCURRENCY: int(64, 1, 256),
     OUTBOX_LEASE_MS: int(60_000, 1_000),
     OUTBOX_RETRY_BASE_DELAY_MS: int(1_000, 1),
     OUTBOX_RETRY_MAX_DELAY_MS: int(600_000, 1),

@@ -25,8 +25,11 @@ const UNAVAILABLE_SQLITE = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|NO
  * operator intervention such as a restarting server (57P), serialization failures and deadlocks.
  */
 const UNAVAILABLE_POSTGRES = /^(08|53|57P|40001|40P01)/;
-/** Socket-level failures reaching a database server. */
-const UNAVAILABLE_NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+/** Socket-level failures reaching a database server, and disk failures making a file durable. */
+const UNAVAILABLE_NETWORK = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH',
+  'EIO', 'ENOSPC', 'EDQUOT', 'EROFS',
+]);
 /** Driver states with no code: a closed better-sqlite3 handle, an ended or disconnected pg pool. */
 const UNAVAILABLE_MESSAGE = /database connection is not open|Connection terminated|Cannot use a pool after calling end|timeout exceeded when trying to connect|Client has encountered a connection error/i;
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { WalSync } from './wal-sync.js';
 
 interface Pending {
   fn: () => unknown;
@@ -12,7 +13,8 @@ interface Pending {
  * Group commit: writes submitted during one turn of the event loop run in a single transaction,
  * so one fsync makes a whole burst of webhooks durable. Each write runs in its own savepoint: one
  * that throws is rolled back alone and rejects alone; if the commit itself fails, every write of
- * the group rejects. A promise resolves only after its group committed.
+ * the group rejects. A promise resolves only after its group committed and, for a file database,
+ * after the WAL was fsync'd (off the event loop, see wal-sync.ts).
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -27,6 +29,8 @@ export class GroupCommit {
 
   constructor(
     private readonly db: Database.Database,
+    /** Null for an in-memory database: nothing to make durable. */
+    private readonly wal: WalSync | null,
     /** Upper bound on one group, so a huge burst does not hold the write lock for long. */
     private readonly maxGroup = 1_000,
   ) {
@@ -90,11 +94,20 @@ export class GroupCommit {
         for (const item of group) item.reject(err);
         continue;
       }
-      group.forEach((item, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.ok) item.resolve(outcome.value);
-        else item.reject(outcome.value);
-      });
+      const settle = () =>
+        group.forEach((item, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome.ok) item.resolve(outcome.value);
+          else item.reject(outcome.value);
+        });
+      if (!this.wal) settle();
+      else this.wal.sync().then(settle, (err: unknown) => group.forEach((item) => item.reject(err)));
     }
+  }
+
+  /** Commits what is queued and waits until it is durable (before the database closes). */
+  async drain(): Promise<void> {
+    this.flush();
+    await this.wal?.idle();
   }
 }
