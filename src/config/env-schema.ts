@@ -29,40 +29,33 @@ const bool = (def: boolean) =>
 
 const currencyCode = z.string().regex(/^[a-z]{3}$/, 'expected a lower-case three-letter currency code');
 
-/** `usd:500,eur:300` → { usd: 500, eur: 300 } (amounts in Stripe minor units). */
-const amountsByCurrency = z
-  .string()
-  .optional()
-  .transform((s, ctx) => {
-    const out: Record<string, number> = {};
-    for (const pair of list(s)) {
-      const m = /^([a-z]{3}):(\d{1,8})$/.exec(pair);
-      if (!m) {
-        ctx.addIssue({ code: 'custom', message: `"${pair}" is not currency:amount (e.g. usd:500)` });
-        continue;
+/** `usd:…,eur:…` → a record by currency, each value read by `parse` (null = not valid). */
+const byCurrency = <T>(parse: (text: string) => T | null, expected: string) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const out: Record<string, T> = {};
+      for (const pair of list(s)) {
+        const m = /^([a-z]{3}):(.+)$/.exec(pair);
+        const value = m ? parse(m[2]!) : null;
+        if (!m || value === null) {
+          ctx.addIssue({ code: 'custom', message: `"${pair}" is not ${expected}` });
+          continue;
+        }
+        out[m[1]!] = value;
       }
-      out[m[1]!] = Number(m[2]);
-    }
-    return out;
-  });
+      return out;
+    });
+
+/** `usd:500,eur:300` → { usd: 500, eur: 300 } (amounts in Stripe minor units). */
+const amountsByCurrency = byCurrency((t) => (/^\d{1,8}$/.test(t) ? Number(t) : null), 'currency:amount (e.g. usd:500)');
 
 /** `usd:1,eur:1.08` → { usd: rate 1, eur: rate 1.08 } (credits per major unit). */
-const creditRates = z
-  .string()
-  .optional()
-  .transform((s, ctx) => {
-    const out: Record<string, CreditRate> = {};
-    for (const pair of list(s)) {
-      const m = /^([a-z]{3}):(.+)$/.exec(pair);
-      const rate = m ? parseCreditRate(m[2]!) : null;
-      if (!m || !rate) {
-        ctx.addIssue({ code: 'custom', message: `"${pair}" is not currency:rate with a positive rate of at most 6 decimals (e.g. eur:1.08)` });
-        continue;
-      }
-      out[m[1]!] = rate;
-    }
-    return out;
-  });
+const creditRates = byCurrency<CreditRate>(
+  parseCreditRate,
+  'currency:rate with a positive rate of at most 6 decimals (e.g. eur:1.08)',
+);
 
 const url = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
 

@@ -1,6 +1,5 @@
-import type { Server } from 'node:http';
-import express from 'express';
-import { closeServer, listenOnLoopback } from './listen.js';
+import express, { type Express } from 'express';
+import { LoopbackServer } from './listen.js';
 
 /**
  * A local stand-in for Moesif's Management API (balance transactions and subscription balances),
@@ -34,9 +33,7 @@ const REQUIRED: Record<string, 'string' | 'number'> = {
   transaction_id: 'string',
 };
 
-export class FakeMoesif {
-  private server: Server | null = null;
-  url = '';
+export class FakeMoesif extends LoopbackServer {
   /** Every POST body received, in order, whatever was answered. */
   readonly requests: ReceivedTransaction[] = [];
   /** Every POST answered 2xx, in order (a transaction id twice here is a duplicate delivery). */
@@ -47,6 +44,7 @@ export class FakeMoesif {
   private latencyMs: number;
 
   constructor(private readonly options: FakeMoesifOptions) {
+    super();
     this.latencyMs = options.latencyMs ?? 0;
   }
 
@@ -84,7 +82,7 @@ export class FakeMoesif {
     return Math.round(total * 1e6) / 1e6;
   }
 
-  async start(port = 0): Promise<this> {
+  protected buildApp(): Express {
     const app = express();
     app.use(express.json({ limit: '1mb' }));
     app.use((_req, _res, next) => {
@@ -131,14 +129,6 @@ export class FakeMoesif {
         balance: { current_balance: current, pending_activity: 0, available_balance: current, last_modified: new Date().toISOString() },
       });
     });
-    const { server, url } = await listenOnLoopback(app, port);
-    this.server = server;
-    this.url = url;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await closeServer(this.server);
-    this.server = null;
+    return app;
   }
 }

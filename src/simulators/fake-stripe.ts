@@ -1,8 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import express, { type Response } from 'express';
+import express, { type Express, type Response } from 'express';
 import Stripe from 'stripe';
-import { closeServer, listenOnLoopback } from './listen.js';
+import { LoopbackServer } from './listen.js';
 
 /**
  * A local stand-in for the parts of Stripe's API this service uses (PaymentIntents, customers,
@@ -28,9 +27,7 @@ function stripeError(res: Response, status: number, error: Record<string, unknow
   res.status(status).json({ error });
 }
 
-export class FakeStripe {
-  private server: Server | null = null;
-  url = '';
+export class FakeStripe extends LoopbackServer {
   readonly customers = new Map<string, FakeCustomer>();
   readonly paymentIntents = new Map<string, PaymentIntent>();
   readonly events: Stripe.Event[] = [];
@@ -165,7 +162,7 @@ export class FakeStripe {
     }
   }
 
-  async start(port = 0): Promise<this> {
+  protected buildApp(): Express {
     const app = express();
     // stripe-node sends nested parameters as types[0]=…&created[gte]=…
     app.set('query parser', 'extended');
@@ -270,15 +267,7 @@ export class FakeStripe {
 
     app.use((req, res) => stripeError(res, 404, { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path})` }));
 
-    const { server, url } = await listenOnLoopback(app, port);
-    this.server = server;
-    this.url = url;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await closeServer(this.server);
-    this.server = null;
+    return app;
   }
 }
 

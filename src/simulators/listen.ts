@@ -18,3 +18,24 @@ export async function closeServer(server: Server | null): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
+
+/** A simulator's HTTP server on 127.0.0.1: start() builds the app and listens, stop() closes. */
+export abstract class LoopbackServer {
+  private server: Server | null = null;
+  url = '';
+
+  protected abstract buildApp(): Express;
+
+  /** Port 0 = any free port. */
+  async start(port = 0): Promise<this> {
+    const { server, url } = await listenOnLoopback(this.buildApp(), port);
+    this.server = server;
+    this.url = url;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await closeServer(this.server);
+    this.server = null;
+  }
+}
