@@ -75,6 +75,11 @@ export class FakeStripe extends LoopbackServer {
     this.failures.push(...statuses);
   }
 
+  /** Stripe keeps idempotency keys for (at least) 24 hours; this simulates them expiring. */
+  forgetIdempotencyKeys(): void {
+    this.idempotent.clear();
+  }
+
   /** Count of PaymentIntents created (idempotent replays not counted). */
   get createdPaymentIntentCount(): number {
     return this.paymentIntents.size;

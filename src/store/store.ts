@@ -44,7 +44,7 @@ export interface InFlight {
 
 export type IdempotencyClaim =
   | { kind: 'new' }
-  | { kind: 'same'; paymentIntentId: string | null }
+  | { kind: 'same'; paymentIntentId: string | null; firstSeenAt: number }
   | { kind: 'conflict' };
 
 export interface DeliveryFailure {

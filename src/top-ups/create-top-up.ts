@@ -23,6 +23,9 @@ export interface TopUpDeps {
   logger: Logger;
 }
 
+/** Stripe keeps idempotency keys for at least 24 hours; stay well inside that. */
+const STRIPE_KEY_MEMORY_MS = 23 * 3600 * 1000;
+
 function companyIdOf(customer: StripeCustomer, metadataKey: string | undefined): string {
   if (!metadataKey) return customer.id;
   const companyId = customer.metadata[metadataKey];
@@ -67,6 +70,12 @@ export async function createTopUp(
     const claim = await deps.store.claimIdempotencyKey(idem.scope, idem.fingerprint, deps.now());
     if (claim.kind === 'conflict') {
       throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
+    }
+    // Within a day Stripe replays the first answer for the same idempotency key (below). After
+    // that Stripe has forgotten the key and would charge again: answer from the PaymentIntent.
+    if (claim.kind === 'same' && claim.paymentIntentId && deps.now() - claim.firstSeenAt > STRIPE_KEY_MEMORY_MS) {
+      const intent = await deps.stripe.retrievePaymentIntent(claim.paymentIntentId);
+      if (intent) return toTopUpResult(intent, request.customerId);
     }
   }
 

@@ -78,9 +78,9 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
 
     it('idempotency keys: new, same (with the PaymentIntent once known), conflict', async () => {
       expect(await store.claimIdempotencyKey('scope1', 'fp1', T0)).toEqual({ kind: 'new' });
-      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0)).toEqual({ kind: 'same', paymentIntentId: null });
+      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0 + 5)).toEqual({ kind: 'same', paymentIntentId: null, firstSeenAt: T0 });
       await store.completeIdempotencyKey('scope1', 'pi_1');
-      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0)).toEqual({ kind: 'same', paymentIntentId: 'pi_1' });
+      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0)).toEqual({ kind: 'same', paymentIntentId: 'pi_1', firstSeenAt: T0 });
       expect(await store.claimIdempotencyKey('scope1', 'fp2', T0)).toEqual({ kind: 'conflict' });
     });
 

@@ -82,7 +82,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { env?: Record<string, string | undefined>; customers?: FakeCustomer[]; startWorker?: boolean } = {},
+  options: { env?: Record<string, string | undefined>; customers?: FakeCustomer[]; startWorker?: boolean; now?: () => number } = {},
 ): Promise<Harness> {
   const stripe = await new FakeStripe().start();
   const moesif = await new FakeMoesif({ apiKey: MOESIF_KEY }).start();
@@ -90,7 +90,7 @@ export async function startHarness(
   const config = loadConfig(testEnv(stripe, moesif, options.env));
   const logs = new LogCapture();
   const logger = createLogger(options.env?.LOG_LEVEL ?? 'debug', logs);
-  const service = await buildService(config, logger);
+  const service = await buildService(config, logger, options.now);
   if (options.startWorker !== false) service.worker.start();
   const http = supertest(service.app);
   return {

@@ -144,3 +144,30 @@ describe('POST /top-up Idempotency-Key', () => {
     expect(h.stripe.paymentIntents.size).toBe(2);
   });
 });
+
+describe('POST /top-up Idempotency-Key after Stripe has forgotten the key', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  test('a replay a day later returns the first PaymentIntent and charges nothing new', async () => {
+    let offsetMs = 0;
+    h = await startHarness({ now: () => Date.now() + offsetMs });
+    const body = { customer_id: 'cus_alice', amount: 1000, currency: 'usd' };
+    const first = await h.topUp(body, 'order-day-old');
+    expect(first.status).toBe(201);
+    // Let the credit be delivered before the clock jumps (a jump would also expire its lease).
+    await waitFor(async () => (await h!.service.store.getEntry(first.body.payment_intent_id))?.state === 'delivered', 5_000, 'delivered');
+
+    offsetMs = 24 * 3600 * 1000;
+    h.stripe.forgetIdempotencyKeys();
+    const replay = await h.topUp(body, 'order-day-old');
+    expect(replay.status).toBe(201);
+    expect(replay.body).toMatchObject({ payment_intent_id: first.body.payment_intent_id, status: 'succeeded', amount: 1000 });
+    expect(h.stripe.createdPaymentIntentCount).toBe(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.moesif.accepted).toHaveLength(1);
+  });
+});

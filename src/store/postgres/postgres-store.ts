@@ -167,10 +167,10 @@ export class PostgresStore implements Store {
       [scope, fingerprint, now],
     );
     if (inserted.rowCount === 1) return { kind: 'new' };
-    const { rows } = await this.query('SELECT fingerprint, payment_intent_id FROM idempotency_keys WHERE scope = $1', [scope]);
+    const { rows } = await this.query('SELECT fingerprint, payment_intent_id, created_at FROM idempotency_keys WHERE scope = $1', [scope]);
     const row = rows[0]!;
     if (row.fingerprint !== fingerprint) return { kind: 'conflict' };
-    return { kind: 'same', paymentIntentId: (row.payment_intent_id as string | null) ?? null };
+    return { kind: 'same', paymentIntentId: (row.payment_intent_id as string | null) ?? null, firstSeenAt: Number(row.created_at) };
   }
 
   async completeIdempotencyKey(scope: string, paymentIntentId: string): Promise<void> {

@@ -82,7 +82,7 @@ export class SqliteStore implements Store {
       claimIdem: db.prepare(
         `INSERT INTO idempotency_keys (scope, fingerprint, created_at) VALUES (?, ?, ?) ON CONFLICT (scope) DO NOTHING`,
       ),
-      getIdem: db.prepare('SELECT fingerprint, payment_intent_id FROM idempotency_keys WHERE scope = ?'),
+      getIdem: db.prepare('SELECT fingerprint, payment_intent_id, created_at FROM idempotency_keys WHERE scope = ?'),
       completeIdem: db.prepare('UPDATE idempotency_keys SET payment_intent_id = ? WHERE scope = ?'),
       saveTopUp: db.prepare(
         `INSERT INTO top_ups (payment_intent_id, customer_id, company_id, subscription_id, amount_minor, currency, flow, status, caller, created_at)
@@ -211,9 +211,9 @@ export class SqliteStore implements Store {
   claimIdempotencyKey(scope: string, fingerprint: string, now: number): Promise<IdempotencyClaim> {
     return this.write((): IdempotencyClaim => {
       if (this.stmts.claimIdem.run(scope, fingerprint, now).changes === 1) return { kind: 'new' };
-      const row = this.stmts.getIdem.get(scope) as { fingerprint: string; payment_intent_id: string | null };
+      const row = this.stmts.getIdem.get(scope) as { fingerprint: string; payment_intent_id: string | null; created_at: number };
       if (row.fingerprint !== fingerprint) return { kind: 'conflict' };
-      return { kind: 'same', paymentIntentId: row.payment_intent_id };
+      return { kind: 'same', paymentIntentId: row.payment_intent_id, firstSeenAt: row.created_at };
     });
   }
 
