@@ -74,3 +74,11 @@ export class WebhookPayloadError extends Error {
     this.name = 'WebhookPayloadError';
   }
 }
+
+/** A verified thin event (Event Destinations, `v2.core.event`): it carries no object to act on. */
+export class ThinEventError extends Error {
+  constructor(readonly eventId: string, readonly eventType: string) {
+    super('thin events are not supported');
+    this.name = 'ThinEventError';
+  }
+}

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { translateStripeError, WebhookPayloadError, WebhookSignatureError } from './stripe-errors.js';
+import { ThinEventError, translateStripeError, WebhookPayloadError, WebhookSignatureError } from './stripe-errors.js';
 import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
 import { topUpMetadata, type TopUpTag } from './top-up-metadata.js';
 
@@ -41,6 +41,16 @@ function isEventEnvelope(value: unknown): value is Stripe.Event {
     typeof e.data.object === 'object' &&
     e.data.object !== null
   );
+}
+
+/** A thin (v2) event notification, which constructEvent refuses after verifying it. */
+function thinEventIn(rawBody: Buffer): ThinEventError | null {
+  try {
+    const parsed = JSON.parse(rawBody.toString('utf8')) as { object?: unknown; id?: unknown; type?: unknown } | null;
+    return parsed?.object === 'v2.core.event' ? new ThinEventError(String(parsed.id), String(parsed.type)) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -177,7 +187,8 @@ export class StripeGateway {
   /**
    * Verifies the Stripe-Signature header against every configured secret (several while one is
    * being rotated) and returns the parsed event. Throws WebhookSignatureError when no secret
-   * matches, WebhookPayloadError when the signature matched but the body is not an event.
+   * matches, ThinEventError for a verified thin (v2) event, WebhookPayloadError when the
+   * signature matched but the body is not an event.
    */
   verifyEvent(rawBody: Buffer, signatureHeader: string): Stripe.Event {
     for (const secret of this.webhookSecrets) {
@@ -186,7 +197,8 @@ export class StripeGateway {
         event = this.stripe.webhooks.constructEvent(rawBody, signatureHeader, secret, this.toleranceSeconds);
       } catch (err) {
         if (err instanceof Stripe.errors.StripeSignatureVerificationError) continue;
-        throw new WebhookPayloadError('the signed body is not valid JSON');
+        // The signature matched; the SDK refused the body: not JSON, or a thin event.
+        throw thinEventIn(rawBody) ?? new WebhookPayloadError('the signed body is not valid JSON');
       }
       if (!isEventEnvelope(event)) throw new WebhookPayloadError('the signed body is not a Stripe event');
       return event;

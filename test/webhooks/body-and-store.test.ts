@@ -90,6 +90,34 @@ describe('webhook body handling', () => {
   });
 });
 
+describe('thin events (Event Destinations)', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.stop();
+  });
+
+  it('a verified thin event is answered 200 and ignored (Stripe would retry a 4xx for days); a forged one is 400', async () => {
+    const thin = JSON.stringify({
+      id: 'evt_thin_1',
+      object: 'v2.core.event',
+      type: 'v1.payment_intent.succeeded',
+      created: '2026-11-24T06:00:00.000Z',
+      related_object: { id: 'pi_123', type: 'payment_intent', url: '/v1/payment_intents/pi_123' },
+    });
+    const { body, signature } = signEvent(thin, WEBHOOK_SECRET);
+    const res = await postRaw(h, body, signature);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: true, outcome: 'ignored' });
+    const forged = signEvent(thin, 'whsec_not_ours');
+    expect((await postRaw(h, forged.body, forged.signature)).status).toBe(400);
+    await settle(60);
+    await expectNothingQueuedOrSent(h);
+  });
+});
+
 describe('store unavailable', () => {
   let h: Harness;
   beforeEach(async () => {

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { WebhookPayloadError } from '../../stripe/stripe-errors.js';
+import { ThinEventError, WebhookPayloadError } from '../../stripe/stripe-errors.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import type { StripeGateway } from '../../stripe/stripe-gateway.js';
 import { ingestEvent, type IngestDeps } from '../../webhooks/ingest-event.js';
@@ -26,6 +26,13 @@ export function webhookRoutes(deps: { stripe: StripeGateway; ingest: IngestDeps;
     try {
       event = deps.stripe.verifyEvent(body, signature);
     } catch (err) {
+      if (err instanceof ThinEventError) {
+        // Answered 2xx so Stripe does not retry it for days; the endpoint should send snapshot events.
+        count(err.eventType, 'ignored');
+        req.log.warn({ eventId: err.eventId, eventType: err.eventType }, 'thin event ignored: configure a snapshot-payload webhook endpoint');
+        res.status(200).json({ received: true, outcome: 'ignored' });
+        return;
+      }
       if (err instanceof WebhookPayloadError) {
         count('unknown', 'invalid_payload');
         req.log.warn({ reason: err.message }, 'signed stripe webhook body rejected');
