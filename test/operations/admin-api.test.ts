@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../src/ledger/ledger-entry.js';
-import { ADMIN_KEY, startHarness, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
+import { ADMIN_KEY, harnessPerTest, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const auth = { Authorization: `Bearer ${ADMIN_KEY}` };
@@ -33,15 +33,7 @@ async function deadCredit(h: Harness) {
 }
 
 describe('admin API (/admin, Bearer ADMIN_API_KEY)', () => {
-  const harnesses: Harness[] = [];
-  afterEach(async () => {
-    for (const h of harnesses.splice(0)) await h.stop();
-  });
-  async function harness(env: Record<string, string | undefined> = {}): Promise<Harness> {
-    const h = await startHarness({ env: { LOG_LEVEL: 'silent', ...env } });
-    harnesses.push(h);
-    return h;
-  }
+  const harness = harnessPerTest();
 
   it('401 without a key, with a wrong key, or with another scheme, on every admin route', async () => {
     const h = await harness();

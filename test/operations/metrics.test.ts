@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signEvent } from '../../src/simulators/fake-stripe.js';
-import { startHarness, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
+import { harnessPerTest, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
 
 interface Sample {
   name: string;
@@ -41,15 +41,7 @@ async function scrape(h: Harness): Promise<Sample[]> {
 const WEBHOOKS = 'topup_sync_webhooks_received_total';
 
 describe('GET /metrics (Prometheus)', () => {
-  const harnesses: Harness[] = [];
-  afterEach(async () => {
-    for (const h of harnesses.splice(0)) await h.stop();
-  });
-  async function harness(env: Record<string, string | undefined> = {}): Promise<Harness> {
-    const h = await startHarness({ env: { LOG_LEVEL: 'silent', ...env } });
-    harnesses.push(h);
-    return h;
-  }
+  const harness = harnessPerTest();
 
   it('counts webhooks by type and outcome: queued, duplicate, bad_signature; outbox gauge and delivery attempts', async () => {
     const h = await harness();

@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CURSOR_KEY } from '../../src/reconcile/reconcile-events.js';
 import { HANDLED_EVENT_TYPES } from '../../src/webhooks/translate-event.js';
-import { startHarness, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
+import { harnessPerTest, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
 import { RecordingProxy } from './recording-proxy.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -22,17 +22,12 @@ function acceptedCounts(h: Harness): Map<string, number> {
 }
 
 describe('reconciliation against Stripe events (missed webhooks)', () => {
-  const harnesses: Harness[] = [];
   const proxies: RecordingProxy[] = [];
   afterEach(async () => {
-    for (const h of harnesses.splice(0)) await h.stop();
     for (const p of proxies.splice(0)) await p.stop();
   });
-  async function harness(env: Record<string, string | undefined> = {}): Promise<Harness> {
-    const h = await startHarness({ env: { LOG_LEVEL: 'silent', ...env } });
-    harnesses.push(h);
-    return h;
-  }
+  // Registered after the proxies' hook, so (hooks run last-registered first) harnesses stop first.
+  const harness = harnessPerTest();
 
   it('finds events Stripe has but never delivered, credits each exactly once; webhook-received ones are duplicates', async () => {
     const h = await harness();

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import supertest from 'supertest';
+import { afterEach } from 'vitest';
 import type Stripe from 'stripe';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -115,6 +116,22 @@ export async function startHarness(
       await stripe.stop();
       await moesif.stop();
     },
+  };
+}
+
+/**
+ * For a describe block whose tests each start their own harness (often with their own env):
+ * returns a starter, and stops every harness it started after each test.
+ */
+export function harnessPerTest(): (env?: Record<string, string | undefined>) => Promise<Harness> {
+  const started: Harness[] = [];
+  afterEach(async () => {
+    for (const h of started.splice(0)) await h.stop();
+  });
+  return async (env = {}) => {
+    const h = await startHarness({ env: { LOG_LEVEL: 'silent', ...env } });
+    started.push(h);
+    return h;
   };
 }
 
