@@ -16,7 +16,7 @@ describe('payment_intent.succeeded → one Moesif credit', () => {
     const res = await h.postEvent(event);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ received: true, outcome: 'queued' });
-    expect((await h.service.store.getStripeEvent(event.id))?.outcome).toBe('queued');
+    expect((await h.service.store.events.get(event.id))?.outcome).toBe('queued');
     await waitFor(() => h.moesif.ledger.size === 1);
     expect(h.moesif.accepted).toEqual([
       {
@@ -28,6 +28,6 @@ describe('payment_intent.succeeded → one Moesif credit', () => {
         description: `Stripe top-up ${pi.id}`,
       },
     ]);
-    await waitFor(async () => (await h.service.store.getEntry(pi.id))?.state === 'delivered');
+    await waitFor(async () => (await h.service.store.outbox.get(pi.id))?.state === 'delivered');
   });
 });

@@ -15,18 +15,18 @@ export interface AdminDeps {
 }
 
 export function listDeliveries(deps: AdminDeps, state: DeliveryState | undefined, limit: number): Promise<OutboxEntry[]> {
-  return deps.store.listEntries({ state, limit });
+  return deps.store.outbox.list({ state, limit });
 }
 
 /** Requeues one failed or dead entry; false when there is no such entry in those states. */
 export async function retryDelivery(deps: AdminDeps, transactionId: string): Promise<boolean> {
-  const requeued = await deps.store.requeue(transactionId, deps.now());
+  const requeued = await deps.store.outbox.requeue(transactionId, deps.now());
   if (requeued) deps.onQueued();
   return requeued;
 }
 
 export async function retryAll(deps: AdminDeps, state: 'dead' | 'failed'): Promise<number> {
-  const n = await deps.store.requeueAll(state, deps.now());
+  const n = await deps.store.outbox.requeueAll(state, deps.now());
   if (n > 0) deps.onQueued();
   return n;
 }
@@ -49,7 +49,7 @@ export interface RedriveResult {
  * could not be looked up); failed or dead ones are requeued; pending or delivered ones stay.
  */
 export async function redriveEvent(deps: AdminDeps, eventId: string): Promise<RedriveResult> {
-  const stored = await deps.store.getStripeEvent(eventId);
+  const stored = await deps.store.events.get(eventId);
   const event = stored ? (JSON.parse(stored.payload) as Stripe.Event) : await deps.stripe.retrieveEvent(eventId);
   const found: RedriveResult['found'] = stored ? 'store' : event ? 'stripe' : 'nowhere';
   const result: RedriveResult = { found, queued: [], requeued: [], unchanged: [] };
@@ -57,8 +57,8 @@ export async function redriveEvent(deps: AdminDeps, eventId: string): Promise<Re
   const { entries, reason } = await entriesForEvent(deps.ingest, event);
   if (entries.length === 0) result.reason = reason;
   for (const entry of entries) {
-    if (await deps.store.enqueue(entry, `redrive:${eventId}`, deps.now())) result.queued.push(entry.transactionId);
-    else if (await deps.store.requeue(entry.transactionId, deps.now())) result.requeued.push(entry.transactionId);
+    if (await deps.store.outbox.enqueue(entry, `redrive:${eventId}`, deps.now())) result.queued.push(entry.transactionId);
+    else if (await deps.store.outbox.requeue(entry.transactionId, deps.now())) result.requeued.push(entry.transactionId);
     else result.unchanged.push(entry.transactionId);
   }
   if (result.queued.length + result.requeued.length > 0) deps.onQueued();

@@ -95,7 +95,7 @@ export async function getBalance(
 
   // Credits delivered since the (possibly cached) balance was read are counted as in flight, so a
   // top-up is never missing from both figures; one delivered during the read may show in both.
-  const { undelivered, recentlyDelivered, processing } = await deps.store.listInFlight(
+  const { undelivered, recentlyDelivered, processing } = await deps.store.topUps.listInFlight(
     customerId,
     deps.now() - PROCESSING_WINDOW_MS,
     reading.readAt,

@@ -33,7 +33,7 @@ try {
     }
     case 'show': {
       if (!arg) usage();
-      const entry = await service.store.getEntry(arg);
+      const entry = await service.store.outbox.get(arg);
       if (!entry) exitCode = 1;
       print(entry ?? { error: `no delivery ${arg}` });
       break;
@@ -57,7 +57,7 @@ try {
       break;
     }
     case 'counts':
-      print(await service.store.countByState());
+      print(await service.store.outbox.countByState());
       break;
     default:
       usage();

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   step(3, 'Stripe sends the signed payment_intent.succeeded webhook for the same PaymentIntent');
   await waitUntil(() => stripe.events.length > 0);
   await sleep(200);
-  const event = await service.store.getStripeEvent(stripe.events[0]!.id);
+  const event = await service.store.events.get(stripe.events[0]!.id);
   out(`   event ${event?.id} recorded: ${event?.outcome} (${event?.note})`);
   out(`   Moesif has received ${moesif.accepted.length} credit(s) for it: the webhook was recognised as the same credit`);
 

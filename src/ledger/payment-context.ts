@@ -19,14 +19,14 @@ export async function resolvePaymentContext(
   deps: { store: Store; stripe: Pick<StripeGateway, 'retrievePaymentIntent'>; creditUntagged: boolean },
   paymentIntentId: string,
 ): Promise<PaymentContextResult> {
-  const credit = await deps.store.getEntry(paymentIntentId);
+  const credit = await deps.store.outbox.get(paymentIntentId);
   if (credit && credit.kind === 'credit') {
     return {
       kind: 'found',
       context: { customerId: credit.customerId, companyId: credit.companyId, subscriptionId: credit.subscriptionId },
     };
   }
-  const topUp = await deps.store.getTopUp(paymentIntentId);
+  const topUp = await deps.store.topUps.get(paymentIntentId);
   if (topUp) {
     return {
       kind: 'found',

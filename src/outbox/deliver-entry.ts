@@ -66,12 +66,12 @@ async function attempt(deps: DeliveryDeps, entry: ClaimedEntry): Promise<Deliver
   try {
     const resolution = await resolveSubscription(deps.subscriptions, entry);
     if (resolution.kind === 'unresolvable') {
-      await store.markUndeliverable(entry, 'failed', { error: resolution.reason, status: null }, deps.now());
+      await store.outbox.markUndeliverable(entry, 'failed', { error: resolution.reason, status: null }, deps.now());
       log.warn({ reason: resolution.reason }, 'ledger entry parked: subscription unresolved');
       return 'failed';
     }
     if (resolution.subscriptionId !== entry.subscriptionId) {
-      await store.setSubscription(entry, resolution.subscriptionId, deps.now());
+      await store.outbox.setSubscription(entry, resolution.subscriptionId, deps.now());
     }
     try {
       await deps.moesif.postTransaction(deps.toMoesif(entry, resolution.subscriptionId));
@@ -85,7 +85,7 @@ async function attempt(deps: DeliveryDeps, entry: ClaimedEntry): Promise<Deliver
       }
       throw err;
     }
-    await store.markDelivered(entry, deps.now());
+    await store.outbox.markDelivered(entry, deps.now());
     log.info({ kind: entry.kind, amountMinor: entry.amountMinor, currency: entry.currency }, 'ledger entry delivered to Moesif');
     return 'delivered';
   } catch (err) {
@@ -93,18 +93,18 @@ async function attempt(deps: DeliveryDeps, entry: ClaimedEntry): Promise<Deliver
     const attempts = entry.attempts + 1;
     const stored = { error: failure.error, status: failure.status };
     if (!failure.retryable) {
-      await store.markUndeliverable(entry, 'dead', stored, deps.now());
+      await store.outbox.markUndeliverable(entry, 'dead', stored, deps.now());
       log.error({ status: failure.status, error: failure.error }, 'ledger entry refused: dead');
       return 'dead';
     }
     if (attempts >= deps.policy.maxAttempts) {
       const reason = { ...stored, error: `gave up after ${attempts} attempts: ${failure.error}` };
-      await store.markUndeliverable(entry, 'dead', reason, deps.now());
+      await store.outbox.markUndeliverable(entry, 'dead', reason, deps.now());
       log.error({ status: failure.status, error: failure.error }, 'ledger entry out of attempts: dead');
       return 'dead';
     }
     const delay = retryDelayMs(attempts, deps.policy, failure.retryAfterMs);
-    await store.scheduleRetry(entry, stored, deps.now() + delay, deps.now());
+    await store.outbox.scheduleRetry(entry, stored, deps.now() + delay, deps.now());
     log.warn({ status: failure.status, error: failure.error, retryInMs: delay }, 'ledger entry delivery failed: will retry');
     return 'retry';
   }

@@ -79,7 +79,7 @@ export class OutboxWorker {
       let claimed = 0;
       if (free > 0 && (free >= Math.min(minClaim, allowed) || this.inFlight.size === 0)) {
         try {
-          const entries = await this.deps.store.claimDue(this.deps.now(), Math.min(free, batchSize), leaseMs);
+          const entries = await this.deps.store.outbox.claimDue(this.deps.now(), Math.min(free, batchSize), leaseMs);
           claimed = entries.length;
           for (const entry of entries) {
             const p: Promise<unknown> = deliverEntry(this.deps, entry)

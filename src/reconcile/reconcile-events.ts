@@ -34,7 +34,7 @@ export async function reconcileStart(deps: ReconcileDeps, sinceSeconds?: number)
   const nowS = Math.floor(deps.now() / 1000);
   const oldest = nowS - STRIPE_RETENTION_S;
   if (sinceSeconds !== undefined) return Math.max(sinceSeconds, oldest);
-  const cursor = await deps.store.getState(CURSOR_KEY);
+  const cursor = await deps.store.state.get(CURSOR_KEY);
   const start = cursor === null ? nowS - deps.firstLookbackHours * 3600 : Number(cursor) - OVERLAP_S;
   return Math.max(start, oldest);
 }
@@ -57,7 +57,7 @@ export async function reconcileEvents(deps: ReconcileDeps, sinceSeconds?: number
       deps.logger.info({ eventId: event.id, eventType: event.type, note: ingested.note }, 'reconciliation queued a missed event');
     }
   }
-  const previous = Number((await deps.store.getState(CURSOR_KEY)) ?? 0);
-  if (newest > previous) await deps.store.setState(CURSOR_KEY, String(newest), deps.now());
+  const previous = Number((await deps.store.state.get(CURSOR_KEY)) ?? 0);
+  if (newest > previous) await deps.store.state.set(CURSOR_KEY, String(newest), deps.now());
   return result;
 }

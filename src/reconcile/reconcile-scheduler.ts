@@ -43,7 +43,7 @@ export class ReconcileScheduler {
 
   private async tick(): Promise<void> {
     try {
-      const mine = await this.deps.store.tryAcquireLease(LEASE, this.owner, this.intervalMs, this.deps.now());
+      const mine = await this.deps.store.state.tryAcquireLease(LEASE, this.owner, this.intervalMs, this.deps.now());
       if (!mine) return;
       const result = await reconcileEvents(this.deps);
       this.onRun(result, null);

@@ -67,7 +67,7 @@ export async function createTopUp(
 ): Promise<TopUpResult> {
   const idem = idempotencyScope(caller, request, clientIdempotencyKey);
   if (idem) {
-    const claim = await deps.store.claimIdempotencyKey(idem.scope, idem.fingerprint, deps.now());
+    const claim = await deps.store.idempotency.claim(idem.scope, idem.fingerprint, deps.now());
     if (claim.kind === 'conflict') {
       throw new ApiError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body.');
     }
@@ -104,7 +104,7 @@ export async function createTopUp(
   await remember(deps, caller, request, intent.id, intent.status, tag.companyId, idem?.scope);
 
   const decision = creditForPaymentIntent(intent, deps.creditUntagged);
-  if (decision.kind === 'credit' && (await deps.store.enqueue(decision.entry, 'top-up', deps.now()))) {
+  if (decision.kind === 'credit' && (await deps.store.outbox.enqueue(decision.entry, 'top-up', deps.now()))) {
     deps.onQueued();
   }
   deps.logger.info(
@@ -123,7 +123,7 @@ async function remember(
   companyId: string,
   scope: string | undefined,
 ): Promise<void> {
-  await deps.store.saveTopUp({
+  await deps.store.topUps.save({
     paymentIntentId,
     customerId: request.customerId,
     companyId,
@@ -135,5 +135,5 @@ async function remember(
     caller: `${caller.kind}:${caller.id}`,
     createdAt: deps.now(),
   });
-  if (scope) await deps.store.completeIdempotencyKey(scope, paymentIntentId);
+  if (scope) await deps.store.idempotency.complete(scope, paymentIntentId);
 }

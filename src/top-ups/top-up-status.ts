@@ -32,7 +32,7 @@ export async function getTopUpStatus(
   if (!intent || !intent.tag || !intent.customerId || !mayActFor(caller, intent.customerId)) {
     throw new ApiError('not_found', 'No such top-up.');
   }
-  const entry = await deps.store.getEntry(intent.id);
+  const entry = await deps.store.outbox.get(intent.id);
   let credit: TopUpStatus['credit'];
   if (!entry) {
     credit = { state: intent.status === 'succeeded' ? 'pending' : 'awaiting_payment' };

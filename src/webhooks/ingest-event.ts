@@ -62,12 +62,12 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
   const action = translateEvent(event, deps.settings);
   // Only an action that must look something up is worth a read first: a redelivered refund should
   // not ask Stripe again. Otherwise the insert's unique key detects the duplicate by itself.
-  if (action.kind === 'queue-for-payment' && (await deps.store.getStripeEvent(event.id))) {
+  if (action.kind === 'queue-for-payment' && (await deps.store.events.get(event.id))) {
     return { outcome: 'duplicate', note: 'event already recorded' };
   }
   const { entries, reason } = await entriesFor(deps, action);
   const note = entries.length > 0 ? entries.map((e) => `${e.kind} ${e.transactionId}`).join(', ') : reason;
-  const result = await deps.store.recordStripeEvent(
+  const result = await deps.store.events.record(
     {
       id: event.id,
       type: event.type,
@@ -83,7 +83,7 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
   if (result.duplicate) return { outcome: 'duplicate', note: 'event already recorded' };
   if (result.queued > 0) deps.onQueued();
   // Advisory only (what /balance shows as arriving); the ledger never depends on it.
-  if (action.kind === 'track-status') await deps.store.setTopUpStatus(action.paymentIntentId, action.status);
+  if (action.kind === 'track-status') await deps.store.topUps.setStatus(action.paymentIntentId, action.status);
   if (entries.length === 0) return { outcome: 'ignored', note };
   const already = entries.length - result.queued;
   return { outcome: 'queued', note: already > 0 ? `${note} (${already} already queued by another path)` : note };

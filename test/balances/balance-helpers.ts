@@ -45,7 +45,7 @@ export async function creditAlice(h: Harness, amount = 1000): Promise<string> {
   const pi = topUpPaymentIntent({ amount, amount_received: amount });
   const res = await h.postEvent(h.stripe.makeEvent('payment_intent.succeeded', pi));
   expect(res.status).toBe(200);
-  await waitFor(async () => (await h.service.store.getEntry(pi.id))?.state === 'delivered', 5_000, `credit ${pi.id} delivered`);
+  await waitFor(async () => (await h.service.store.outbox.get(pi.id))?.state === 'delivered', 5_000, `credit ${pi.id} delivered`);
   return pi.id;
 }
 

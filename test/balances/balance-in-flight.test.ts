@@ -28,7 +28,7 @@ describe('GET /balance: top-ups in flight', () => {
     // The bank settles: Stripe sends payment_intent.succeeded.
     const pi = h.stripe.succeed(piId);
     expect((await h.postEvent(h.stripe.makeEvent('payment_intent.succeeded', structuredClone(pi)))).status).toBe(200);
-    await waitFor(async () => (await h.service.store.getEntry(piId))?.state === 'delivered', 5_000, 'credit delivered');
+    await waitFor(async () => (await h.service.store.outbox.get(piId))?.state === 'delivered', 5_000, 'credit delivered');
 
     const after = await getBalance(h, { customer_id: 'cus_alice' }, apiKeyAuth);
     expect(after.body).toMatchObject({ current_balance: 10, available_balance: 10, in_flight: [], in_flight_credits: 0 });
@@ -42,8 +42,8 @@ describe('GET /balance: top-ups in flight', () => {
     expect(topUp.body.status).toBe('succeeded');
     const piId = topUp.body.payment_intent_id as string;
     // Moesif refused it at least once: still pending.
-    await waitFor(async () => ((await h.service.store.getEntry(piId))?.attempts ?? 0) >= 1, 5_000, 'a failed delivery attempt');
-    expect((await h.service.store.getEntry(piId))?.state).toBe('pending');
+    await waitFor(async () => ((await h.service.store.outbox.get(piId))?.attempts ?? 0) >= 1, 5_000, 'a failed delivery attempt');
+    expect((await h.service.store.outbox.get(piId))?.state).toBe('pending');
     expect(h.moesif.ledger.size).toBe(0);
 
     const res = await getBalance(h, {}, `Bearer ${await jwtFor('cus_alice')}`);

@@ -126,7 +126,7 @@ describe('GET /balance when Moesif is down, slow or cached', () => {
     expect(before.body.in_flight).toEqual([expect.objectContaining({ payment_intent_id: piId, state: 'pending_delivery' })]);
 
     h.service.worker.start();
-    await waitFor(async () => (await h.service.store.getEntry(piId))?.state === 'delivered', 5_000, 'credit delivered');
+    await waitFor(async () => (await h.service.store.outbox.get(piId))?.state === 'delivered', 5_000, 'credit delivered');
     expect(h.moesif.balanceOf('sub_alice')).toBe(10);
     // Within the cache TTL: Moesif already holds the credit, so it must show in one figure or the other
     // (here it showed in neither: the cached balance predates the delivery, and in_flight dropped it).

@@ -83,7 +83,7 @@ describe('defect 11: logs carry no secrets and no payment-method objects', () =>
     for (const p of h.stripe.paymentIntents.values()) if (p.client_secret) clientSecrets.push(p.client_secret);
 
     // Every credit delivered (through a 500 and a reset).
-    await waitFor(async () => (await h.service.store.countByState()).delivered === 3, 10_000, 'three credits delivered');
+    await waitFor(async () => (await h.service.store.outbox.countByState()).delivered === 3, 10_000, 'three credits delivered');
     lines = h.logs.lines.flatMap((chunk) => chunk.split('\n').filter((l) => l.trim().length > 0)).map((l) => JSON.parse(l) as LogLine);
   });
 

@@ -25,7 +25,7 @@ async function postEvent(port: number, event: Stripe.Event): Promise<number> {
 async function storedEntry(databasePath: string, transactionId: string) {
   const store = new SqliteStore(databasePath);
   try {
-    return await store.getEntry(transactionId);
+    return await store.outbox.get(transactionId);
   } finally {
     await store.close();
   }

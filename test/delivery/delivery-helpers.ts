@@ -17,7 +17,7 @@ export async function postSucceeded(
 }
 
 export async function entryOf(h: Harness, transactionId: string): Promise<OutboxEntry> {
-  const entry = await h.service.store.getEntry(transactionId);
+  const entry = await h.service.store.outbox.get(transactionId);
   if (!entry) throw new Error(`no outbox entry ${transactionId}`);
   return entry;
 }
@@ -30,7 +30,7 @@ export async function waitForEntry(
   what = 'entry condition',
 ): Promise<OutboxEntry> {
   await waitFor(async () => {
-    const e = await h.service.store.getEntry(transactionId);
+    const e = await h.service.store.outbox.get(transactionId);
     return e !== null && check(e);
   }, timeoutMs, `${transactionId}: ${what}`);
   return entryOf(h, transactionId);

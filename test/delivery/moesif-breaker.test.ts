@@ -78,7 +78,7 @@ describe('delivery while Moesif is down', () => {
 
     h.moesif.respondNormally();
     await waitFor(() => h!.moesif.ledger.size === pis.length, 10_000, 'every credit after recovery');
-    await waitFor(async () => (await h!.service.store.countByState()).delivered === pis.length, 5_000, 'all delivered');
+    await waitFor(async () => (await h!.service.store.outbox.countByState()).delivered === pis.length, 5_000, 'all delivered');
     expect(h.moesif.duplicateCount).toBe(0);
     expect(await h.service.metrics.registry.getSingleMetricAsString('topup_sync_moesif_breaker_open')).toMatch(/ 0$/m);
   });

@@ -144,7 +144,7 @@ describe('delivery to Moesif', () => {
     await sleep(250);
     expect(h.moesif.requests).toHaveLength(1);
     expect(h.moesif.ledger.size).toBe(0);
-    expect(await h.service.store.countByState()).toMatchObject({ dead: 1, pending: 0, delivered: 0 });
+    expect(await h.service.store.outbox.countByState()).toMatchObject({ dead: 1, pending: 0, delivered: 0 });
   });
 
   it('defect 3: OUTBOX_MAX_ATTEMPTS=3 with Moesif always 500 → dead, saying it gave up after 3 attempts', async () => {
@@ -161,14 +161,14 @@ describe('delivery to Moesif', () => {
     expect(h.moesif.ledger.size).toBe(0);
   });
 
-  it('replay: store.requeue(id) of a dead entry, Moesif healthy again → delivered once', async () => {
+  it('replay: store.outbox.requeue(id) of a dead entry, Moesif healthy again → delivered once', async () => {
     h = await startHarness({ env: { OUTBOX_MAX_ATTEMPTS: '3' } });
     h.moesif.respondWith(500, 500, 500);
     const pi = await postSucceeded(h);
     await waitForState(h, pi.id, 'dead');
     expect(h.moesif.ledger.size).toBe(0);
 
-    expect(await h.service.store.requeue(pi.id, Date.now())).toBe(true);
+    expect(await h.service.store.outbox.requeue(pi.id, Date.now())).toBe(true);
     const entry = await waitForState(h, pi.id, 'delivered');
     expect(entry.attempts).toBe(1); // requeue resets the count
     expect(h.moesif.requests).toHaveLength(4);
@@ -177,8 +177,8 @@ describe('delivery to Moesif', () => {
     expect(h.moesif.accepted).toHaveLength(1);
 
     // Requeue is only for failed/dead entries.
-    expect(await h.service.store.requeue(pi.id, Date.now())).toBe(false);
-    expect(await h.service.store.requeue('pi_unknown', Date.now())).toBe(false);
+    expect(await h.service.store.outbox.requeue(pi.id, Date.now())).toBe(false);
+    expect(await h.service.store.outbox.requeue('pi_unknown', Date.now())).toBe(false);
     await sleep(150);
     expect(h.moesif.accepted).toHaveLength(1);
   });
@@ -188,7 +188,7 @@ describe('delivery to Moesif', () => {
     h.moesif.respondWith(400);
     const pi = await postSucceeded(h);
     await waitForState(h, pi.id, 'dead');
-    expect(await h.service.store.requeue(pi.id, Date.now())).toBe(true);
+    expect(await h.service.store.outbox.requeue(pi.id, Date.now())).toBe(true);
     await waitForState(h, pi.id, 'delivered');
     expect(h.moesif.ledger.size).toBe(1);
   });
@@ -230,7 +230,7 @@ describe('delivery to Moesif', () => {
     for (const pi of pis) expect(h.moesif.ledger.get(pi.id)?.amount).toBe(pi.amount / 100);
     const expected = pis.reduce((sum, pi) => sum + pi.amount, 0) / 100;
     expect(h.moesif.balanceOf('sub_alice')).toBe(expected);
-    expect(await h.service.store.countByState()).toMatchObject({ delivered: 12, pending: 0, dead: 0, failed: 0 });
+    expect(await h.service.store.outbox.countByState()).toMatchObject({ delivered: 12, pending: 0, dead: 0, failed: 0 });
   });
 
   it('defect 3: while Moesif is down the webhook is still answered 200 and the credit waits in the outbox', async () => {

@@ -42,7 +42,7 @@ describe('defect 7: disputes (DISPUTE_DEBIT_ON default: funds_withdrawn)', () =>
     );
     expect(h.moesif.ledger.get(dispute.id)).toMatchObject({ company_id: 'cus_alice', subscription_id: sub });
     expect(h.moesif.balanceOf(sub)).toBe(0);
-    expect(await h.service.store.getEntry(dispute.id)).toMatchObject({
+    expect(await h.service.store.outbox.get(dispute.id)).toMatchObject({
       kind: 'debit',
       amountMinor: 1000,
       paymentIntentId: pi.id,
@@ -59,7 +59,7 @@ describe('defect 7: disputes (DISPUTE_DEBIT_ON default: funds_withdrawn)', () =>
     await deliver(h, event, 'ignored');
     await sleep(60);
     expect(ledgerFor(h, sub)).toEqual([{ transaction_id: pi.id, type: 'credit', amount: 10 }]);
-    expect(await h.service.store.getEntry(dispute.id)).toBeNull();
+    expect(await h.service.store.outbox.get(dispute.id)).toBeNull();
   });
 
   it('defect 7: withdrawn then funds_reinstated → credit `<dispute>:reinstated`, net back to the top-up', async () => {
@@ -81,7 +81,7 @@ describe('defect 7: disputes (DISPUTE_DEBIT_ON default: funds_withdrawn)', () =>
       ]),
     );
     expect(h.moesif.balanceOf(sub)).toBe(10);
-    expect(await h.service.store.getEntry(`${dispute.id}:reinstated`)).toMatchObject({
+    expect(await h.service.store.outbox.get(`${dispute.id}:reinstated`)).toMatchObject({
       kind: 'credit',
       amountMinor: 1000,
       paymentIntentId: pi.id,
@@ -138,7 +138,7 @@ describe('defect 7: disputes (DISPUTE_DEBIT_ON default: funds_withdrawn)', () =>
       ]),
     );
     expect(h.moesif.ledger.has(`${id}:reinstated`)).toBe(false);
-    expect(await h.service.store.getEntry(`${id}:reinstated`)).toBeNull();
+    expect(await h.service.store.outbox.get(`${id}:reinstated`)).toBeNull();
     expect(h.moesif.balanceOf(sub)).toBe(0);
   });
 
@@ -149,9 +149,9 @@ describe('defect 7: disputes (DISPUTE_DEBIT_ON default: funds_withdrawn)', () =>
     await deliver(h, event, 'ignored');
     await sleep(60);
     expect(ledgerFor(h, sub)).toEqual([{ transaction_id: pi.id, type: 'credit', amount: 10 }]);
-    expect(await h.service.store.getEntry(dispute.id)).toBeNull();
-    expect(await h.service.store.getEntry(`${dispute.id}:reinstated`)).toBeNull();
-    expect(await h.service.store.getStripeEvent(event.id)).toMatchObject({ outcome: 'ignored' });
+    expect(await h.service.store.outbox.get(dispute.id)).toBeNull();
+    expect(await h.service.store.outbox.get(`${dispute.id}:reinstated`)).toBeNull();
+    expect(await h.service.store.events.get(event.id)).toMatchObject({ outcome: 'ignored' });
   });
 
   it('defect 7: funds_reinstated arriving before funds_withdrawn → debit + reinstatement (net 0 for the dispute)', async () => {
@@ -257,7 +257,7 @@ describe("DISPUTE_DEBIT_ON='created'", () => {
       ]),
     );
     expect(h.moesif.balanceOf('sub_alice')).toBe(0);
-    expect(await h.service.store.getEntry(id)).toMatchObject({ kind: 'debit', source: `event:${created.id}` });
+    expect(await h.service.store.outbox.get(id)).toMatchObject({ kind: 'debit', source: `event:${created.id}` });
 
     await deliver(h, h.stripe.makeEvent('charge.dispute.funds_withdrawn', makeDispute(pi.id, { id, status: 'needs_response', movements: [-1000] })));
     await deliver(h, h.stripe.makeEvent('charge.dispute.closed', makeDispute(pi.id, { id, status: 'won', movements: [-1000, 1000] })));

@@ -85,7 +85,7 @@ export async function deliver(h: Harness, event: Stripe.Event, outcome?: 'queued
 /** Waits until nothing is pending in the outbox and the given transactions are at Moesif, then a little longer. */
 export async function drain(h: Harness, transactionIds: readonly string[] = [], settleMs = 60): Promise<void> {
   await waitFor(
-    async () => (await h.service.store.countByState()).pending === 0 && transactionIds.every((id) => h.moesif.ledger.has(id)),
+    async () => (await h.service.store.outbox.countByState()).pending === 0 && transactionIds.every((id) => h.moesif.ledger.has(id)),
     5_000,
     `outbox drained and ${transactionIds.join(', ')} at Moesif`,
   );

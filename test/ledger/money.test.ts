@@ -51,7 +51,7 @@ describe('defect 1: the credit of payment_intent.succeeded is in major units, ev
     // The JSON number on the wire is the exact decimal (no 999999.9899999999).
     expect(JSON.stringify(tx.amount)).toBe(String(major));
     expect(h.moesif.balanceOf(sub)).toBe(major);
-    expect(await h.service.store.getEntry(pi.id)).toMatchObject({ kind: 'credit', amountMinor: amount, currency: currency.toLowerCase() });
+    expect(await h.service.store.outbox.get(pi.id)).toMatchObject({ kind: 'credit', amountMinor: amount, currency: currency.toLowerCase() });
   });
 
   test.each([

@@ -150,7 +150,7 @@ describe('defect 7: refunds converge on one ledger whatever the order and repeti
     for (const e of expected) {
       expect(h.moesif.ledger.get(e.transaction_id)).toMatchObject({ company_id: 'cus_alice', subscription_id: sub });
       expect(h.moesif.accepted.filter((t) => t.transaction_id === e.transaction_id), `${e.transaction_id} accepted once`).toHaveLength(1);
-      expect(await h.service.store.getEntry(e.transaction_id)).toMatchObject({
+      expect(await h.service.store.outbox.get(e.transaction_id)).toMatchObject({
         kind: e.type,
         paymentIntentId: pi.id,
         customerId: 'cus_alice',

@@ -36,7 +36,7 @@ describe('defect 7: refunds take a top-up\'s credits back', () => {
     expect(h.moesif.balanceOf('sub_alice')).toBe(0);
     expectNoDuplicatesAtMoesif(h);
 
-    expect(await h.service.store.getEntry(refund.id)).toMatchObject({
+    expect(await h.service.store.outbox.get(refund.id)).toMatchObject({
       transactionId: refund.id,
       kind: 'debit',
       amountMinor: 1000,
@@ -48,8 +48,8 @@ describe('defect 7: refunds take a top-up\'s credits back', () => {
       state: 'delivered',
       source: `event:${event.id}`,
     });
-    expect(await h.service.store.getStripeEvent(event.id)).toMatchObject({ type: 'refund.created', outcome: 'queued' });
-    expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 2, failed: 0, dead: 0 });
+    expect(await h.service.store.events.get(event.id)).toMatchObject({ type: 'refund.created', outcome: 'queued' });
+    expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 2, failed: 0, dead: 0 });
   });
 
   it('defect 7: partial refunds of 300 and 200 on a 1000 top-up → debits of 3 and 2; charge.refunded (cumulative) is ignored', async () => {
@@ -85,9 +85,9 @@ describe('defect 7: refunds take a top-up\'s credits back', () => {
     );
     expect(h.moesif.balanceOf('sub_alice')).toBe(5);
     expect(h.moesif.accepted.map((t) => t.amount).filter((a) => a === 5)).toEqual([]);
-    expect(await h.service.store.getStripeEvent(chargeRefunded.id)).toMatchObject({ outcome: 'ignored' });
-    expect(await h.service.store.getEntry(first.id)).toMatchObject({ kind: 'debit', amountMinor: 300, state: 'delivered' });
-    expect(await h.service.store.getEntry(second.id)).toMatchObject({ kind: 'debit', amountMinor: 200, state: 'delivered' });
+    expect(await h.service.store.events.get(chargeRefunded.id)).toMatchObject({ outcome: 'ignored' });
+    expect(await h.service.store.outbox.get(first.id)).toMatchObject({ kind: 'debit', amountMinor: 300, state: 'delivered' });
+    expect(await h.service.store.outbox.get(second.id)).toMatchObject({ kind: 'debit', amountMinor: 200, state: 'delivered' });
     expectNoDuplicatesAtMoesif(h);
   });
 
@@ -116,7 +116,7 @@ describe('defect 7: refunds take a top-up\'s credits back', () => {
     );
     expect(h.moesif.ledger.get(`${refund.id}:reversed`)).toMatchObject({ company_id: 'cus_alice', subscription_id: 'sub_alice' });
     expect(h.moesif.balanceOf('sub_alice')).toBe(10);
-    expect(await h.service.store.getEntry(`${refund.id}:reversed`)).toMatchObject({
+    expect(await h.service.store.outbox.get(`${refund.id}:reversed`)).toMatchObject({
       kind: 'credit',
       amountMinor: 400,
       paymentIntentId: pi.id,
@@ -173,9 +173,9 @@ describe('refunds that are not ours, or not to be debited', () => {
     await deliver(h, event, 'ignored');
     await sleep(120);
     expect(h.moesif.requests).toEqual([]);
-    expect(await h.service.store.getEntry(refund.id)).toBeNull();
-    expect(await h.service.store.getStripeEvent(event.id)).toMatchObject({ outcome: 'ignored' });
-    expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 0, failed: 0, dead: 0 });
+    expect(await h.service.store.outbox.get(refund.id)).toBeNull();
+    expect(await h.service.store.events.get(event.id)).toMatchObject({ outcome: 'ignored' });
+    expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 0, failed: 0, dead: 0 });
   });
 
   it('a refund of a PaymentIntent without our metadata (e.g. a subscription invoice) → ignored', async () => {
@@ -186,7 +186,7 @@ describe('refunds that are not ours, or not to be debited', () => {
     await deliver(h, h.stripe.makeEvent('refund.failed', { ...refund, status: 'failed' }), 'ignored');
     await sleep(120);
     expect(h.moesif.requests).toEqual([]);
-    expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 0, failed: 0, dead: 0 });
+    expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 0, failed: 0, dead: 0 });
   });
 
   it('a refund not tied to a PaymentIntent → ignored', async () => {
@@ -210,7 +210,7 @@ describe('refunds that are not ours, or not to be debited', () => {
     await drain(h, [pi.id], 100);
     expect(ledgerOf(h)).toEqual([{ transaction_id: pi.id, type: 'credit', amount: 10 }]);
     expect(h.moesif.balanceOf('sub_alice')).toBe(10);
-    for (const e of events) expect(await h.service.store.getStripeEvent(e.id)).toMatchObject({ outcome: 'ignored' });
-    expect(await h.service.store.getEntry(refund.id)).toBeNull();
+    for (const e of events) expect(await h.service.store.events.get(e.id)).toMatchObject({ outcome: 'ignored' });
+    expect(await h.service.store.outbox.get(refund.id)).toBeNull();
   });
 });

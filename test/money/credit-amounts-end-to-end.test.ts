@@ -28,7 +28,7 @@ describe('defect 1: Moesif receives major units for every currency class', () =>
     expect(res.status).toBe(200);
     await waitFor(() => h.moesif.ledger.has(pi.id), 5_000, `credit ${pi.id}`);
     expect(h.moesif.ledger.get(pi.id)?.amount).toBe(major);
-    const entry = await h.service.store.getEntry(pi.id);
+    const entry = await h.service.store.outbox.get(pi.id);
     expect(entry).toMatchObject({ amountMinor: amount, currency, state: expect.stringMatching(/pending|delivered/) });
   });
 

@@ -181,7 +181,7 @@ if (unavailable) {
         store = await PostgresStore.open(urlWithSchema(schema), 2);
         await waitFor(
           async () => {
-            const c = await store!.countByState();
+            const c = await store!.outbox.countByState();
             return c.pending === 0 && c.delivered === EVENTS;
           },
           20_000,
@@ -258,9 +258,9 @@ if (unavailable) {
         expect(lastFromKilled).toBeLessThanOrEqual(killedExitObservedAt + 500);
 
         // --- The store: every entry delivered, no pending. ---
-        const counts = await store.countByState();
+        const counts = await store.outbox.countByState();
         expect(counts).toEqual({ pending: 0, delivered: EVENTS, failed: 0, dead: 0 });
-        const entries = await store.listEntries({ limit: EVENTS + 100 });
+        const entries = await store.outbox.list({ limit: EVENTS + 100 });
         expect(entries).toHaveLength(EVENTS);
         expect(entries.every((e) => e.state === 'delivered')).toBe(true);
         const client = new pg.Client({ connectionString: TEST_DATABASE_URL });

@@ -12,7 +12,7 @@ function acceptedTimes(h: Harness, transactionId: string): number {
 }
 
 async function entryState(h: Harness, transactionId: string): Promise<string | undefined> {
-  return (await h.service.store.getEntry(transactionId))?.state;
+  return (await h.service.store.outbox.get(transactionId))?.state;
 }
 
 /** Posts a top-up's payment_intent.succeeded; Moesif answers whatever it was scripted to. */
@@ -137,13 +137,13 @@ describe('admin API (/admin, Bearer ADMIN_API_KEY)', () => {
     const h = await harness();
     h.moesif.respondWith(400, 400, 400);
     const made = [await creditEvent(h), await creditEvent(h), await creditEvent(h)];
-    await waitFor(async () => (await h.service.store.countByState()).dead === 3, 5_000, 'three dead entries');
+    await waitFor(async () => (await h.service.store.outbox.countByState()).dead === 3, 5_000, 'three dead entries');
 
     const res = await h.http.post('/admin/deliveries/retry').set(auth);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ requeued: 3 });
     await waitFor(() => made.every((m) => h.moesif.ledger.has(m.pi.id)), 5_000, 'all three delivered');
-    await waitFor(async () => (await h.service.store.countByState()).delivered === 3, 5_000, 'all three marked delivered');
+    await waitFor(async () => (await h.service.store.outbox.countByState()).delivered === 3, 5_000, 'all three marked delivered');
 
     expect((await h.http.post('/admin/deliveries/retry').set(auth)).body).toEqual({ requeued: 0 });
     expect((await h.http.post('/admin/deliveries/retry?state=failed').set(auth)).body).toEqual({ requeued: 0 });
@@ -186,7 +186,7 @@ describe('admin API (/admin, Bearer ADMIN_API_KEY)', () => {
     const first = await h.postEvent(event);
     expect(first.status).toBe(200);
     expect(first.body.outcome).toBe('ignored');
-    expect((await h.service.store.getStripeEvent(event.id))?.note).toContain('not found at Stripe');
+    expect((await h.service.store.events.get(event.id))?.note).toContain('not found at Stripe');
 
     // Later Stripe does know the PaymentIntent (e.g. it was a lookup race / another account fixed).
     h.stripe.paymentIntents.set(pi.id, pi);

@@ -25,10 +25,10 @@ describe('npm run admin (CLI, child process)', () => {
     const evA = h.stripe.makeEvent('payment_intent.succeeded', a);
     expect((await h.postEvent(evA)).status).toBe(200);
     expect((await h.postEvent(h.stripe.makeEvent('payment_intent.succeeded', b))).status).toBe(200);
-    await waitFor(async () => (await h.service.store.countByState()).dead === 2, 5_000, 'two dead entries');
+    await waitFor(async () => (await h.service.store.outbox.countByState()).dead === 2, 5_000, 'two dead entries');
     const c = topUpPaymentIntent();
     expect((await h.postEvent(h.stripe.makeEvent('payment_intent.succeeded', c))).status).toBe(200);
-    await waitFor(async () => (await h.service.store.countByState()).delivered === 1, 5_000, 'one delivered entry');
+    await waitFor(async () => (await h.service.store.outbox.countByState()).delivered === 1, 5_000, 'one delivered entry');
     [deadA, deadB, delivered, deadEvent] = [a.id, b.id, c.id, evA.id];
     await h.service.close(); // the file is released; the fakes stay up for the CLI's configuration
   });
@@ -87,7 +87,7 @@ describe('npm run admin (CLI, child process)', () => {
     const service = await startHarness({ env: { DATABASE_URL: `sqlite:${databasePath}`, LOG_LEVEL: 'silent' } });
     try {
       await waitFor(() => service.moesif.ledger.has(deadA) && service.moesif.ledger.has(deadB), 5_000, 'the requeued credits');
-      await waitFor(async () => (await service.service.store.countByState()).delivered === 3, 5_000, 'three delivered');
+      await waitFor(async () => (await service.service.store.outbox.countByState()).delivered === 3, 5_000, 'three delivered');
       await new Promise((r) => setTimeout(r, 150));
       expect(service.moesif.accepted.map((tx) => tx.transaction_id).sort()).toEqual([deadA, deadB].sort());
     } finally {

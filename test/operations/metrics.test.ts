@@ -53,7 +53,7 @@ describe('GET /metrics (Prometheus)', () => {
     const pi = topUpPaymentIntent();
     const event = h.stripe.makeEvent('payment_intent.succeeded', pi);
     expect((await h.postEvent(event)).status).toBe(200);
-    await waitFor(async () => (await h.service.store.getEntry(pi.id))?.state === 'delivered', 5_000, 'the credit delivered');
+    await waitFor(async () => (await h.service.store.outbox.get(pi.id))?.state === 'delivered', 5_000, 'the credit delivered');
 
     const one = await scrape(h);
     expect(valueOf(one, WEBHOOKS, { type: 'payment_intent.succeeded', outcome: 'queued' })).toBe(1);
@@ -98,7 +98,7 @@ describe('GET /metrics (Prometheus)', () => {
     h.moesif.respondWith(500);
     const pi = topUpPaymentIntent();
     expect((await h.postEvent(h.stripe.makeEvent('payment_intent.succeeded', pi))).status).toBe(200);
-    await waitFor(async () => (await h.service.store.getEntry(pi.id))?.state === 'delivered', 5_000, 'the credit delivered after a retry');
+    await waitFor(async () => (await h.service.store.outbox.get(pi.id))?.state === 'delivered', 5_000, 'the credit delivered after a retry');
 
     const s = await scrape(h);
     expect(valueOf(s, 'topup_sync_moesif_responses_total', { status_class: '5xx' })).toBe(1);
@@ -113,7 +113,7 @@ describe('GET /metrics (Prometheus)', () => {
     h.moesif.respondWith(400);
     const pi = topUpPaymentIntent();
     expect((await h.postEvent(h.stripe.makeEvent('payment_intent.succeeded', pi))).status).toBe(200);
-    await waitFor(async () => (await h.service.store.getEntry(pi.id))?.state === 'dead', 5_000, 'the credit dead');
+    await waitFor(async () => (await h.service.store.outbox.get(pi.id))?.state === 'dead', 5_000, 'the credit dead');
     const s = await scrape(h);
     expect(valueOf(s, 'topup_sync_moesif_responses_total', { status_class: '4xx' })).toBe(1);
     expect(valueOf(s, 'topup_sync_delivery_attempts_total', { result: 'dead' })).toBe(1);

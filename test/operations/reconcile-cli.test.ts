@@ -56,8 +56,8 @@ describe('npm run reconcile (CLI, child process)', () => {
 
     const store = new SqliteStore(databasePath);
     try {
-      expect(await store.countByState()).toEqual({ pending: 2, delivered: 0, failed: 0, dead: 0 });
-      for (const pi of pis) expect(await store.getEntry(pi.id)).toMatchObject({ state: 'pending', kind: 'credit' });
+      expect(await store.outbox.countByState()).toEqual({ pending: 2, delivered: 0, failed: 0, dead: 0 });
+      for (const pi of pis) expect(await store.outbox.get(pi.id)).toMatchObject({ state: 'pending', kind: 'credit' });
     } finally {
       await store.close();
     }
@@ -91,7 +91,7 @@ describe('npm run reconcile (CLI, child process)', () => {
     expect(out.found).toBeGreaterThanOrEqual(1);
     const store = new SqliteStore(databasePath);
     try {
-      expect(await store.getEntry(pi.id)).toMatchObject({ state: 'pending' }); // 20 days old: inside the window
+      expect(await store.outbox.get(pi.id)).toMatchObject({ state: 'pending' }); // 20 days old: inside the window
     } finally {
       await store.close();
     }

@@ -43,10 +43,10 @@ describe('reconciliation against Stripe events (missed webhooks)', () => {
     const all = [...missed, received].map((m) => m.pi.id);
     await waitFor(() => all.every((id) => h.moesif.ledger.has(id)), 5_000, 'every credit at Moesif');
     // Moesif's answer reaches the store a moment after the credit reaches Moesif.
-    await waitFor(async () => (await h.service.store.countByState()).delivered === all.length, 5_000, 'every entry delivered');
+    await waitFor(async () => (await h.service.store.outbox.countByState()).delivered === all.length, 5_000, 'every entry delivered');
     for (const { pi } of missed) {
       expect(h.moesif.ledger.get(pi.id)).toMatchObject({ transaction_id: pi.id, amount: 10, type: 'credit', company_id: 'cus_alice', subscription_id: 'sub_alice' });
-      expect((await h.service.store.getEntry(pi.id))?.state).toBe('delivered');
+      expect((await h.service.store.outbox.get(pi.id))?.state).toBe('delivered');
     }
 
     // A second sweep over the same window changes nothing.
@@ -85,9 +85,9 @@ describe('reconciliation against Stripe events (missed webhooks)', () => {
       expect(types).not.toContain('charge.succeeded');
       expect(query.get('created[gte]')).toBe(String(since));
     }
-    expect(await h.service.store.getStripeEvent(unhandledA.id)).toBeNull();
-    expect(await h.service.store.getStripeEvent(unhandledB.id)).toBeNull();
-    expect(await h.service.store.getStripeEvent(processing.id)).toMatchObject({ outcome: 'ignored' });
+    expect(await h.service.store.events.get(unhandledA.id)).toBeNull();
+    expect(await h.service.store.events.get(unhandledB.id)).toBeNull();
+    expect(await h.service.store.events.get(processing.id)).toMatchObject({ outcome: 'ignored' });
     await waitFor(() => h.moesif.ledger.has(credit.pi.id), 5_000, 'the credit at Moesif');
   });
 
@@ -99,18 +99,18 @@ describe('reconciliation against Stripe events (missed webhooks)', () => {
     const recent = missedTopUp(h, t - 60);
 
     // First run: no cursor yet, so the first look-back (72 h by default) applies.
-    expect(await h.service.store.getState(CURSOR_KEY)).toBeNull();
+    expect(await h.service.store.state.get(CURSOR_KEY)).toBeNull();
     const first = await h.service.reconcileNow();
     expect(first).toMatchObject({ found: 3, queued: 3, duplicate: 0 });
     expect(Math.abs(first.since - (t - 72 * 3600))).toBeLessThanOrEqual(5);
-    expect(await h.service.store.getState(CURSOR_KEY)).toBe(String(recent.event.created));
+    expect(await h.service.store.state.get(CURSOR_KEY)).toBe(String(recent.event.created));
 
     const fresh = missedTopUp(h, nowS());
     const second = await h.service.reconcileNow();
     expect(second.since).toBe(recent.event.created - 600);
     // Only `recent` (already recorded) and `fresh`; `mid` (20 min old) and `old` are before the window.
     expect(second).toMatchObject({ found: 2, queued: 1, duplicate: 1, ignored: 0 });
-    expect(await h.service.store.getState(CURSOR_KEY)).toBe(String(fresh.event.created));
+    expect(await h.service.store.state.get(CURSOR_KEY)).toBe(String(fresh.event.created));
 
     await waitFor(() => [old, mid, recent, fresh].every((m) => h.moesif.ledger.has(m.pi.id)), 5_000, 'all four credits');
     expect(h.moesif.accepted).toHaveLength(4);
@@ -118,7 +118,7 @@ describe('reconciliation against Stripe events (missed webhooks)', () => {
     // An explicit since never moves the cursor backwards.
     const explicit = await h.service.reconcileNow(t - 4 * 3600);
     expect(explicit).toMatchObject({ found: 4, duplicate: 4, queued: 0 });
-    expect(await h.service.store.getState(CURSOR_KEY)).toBe(String(fresh.event.created));
+    expect(await h.service.store.state.get(CURSOR_KEY)).toBe(String(fresh.event.created));
   });
 
   it('first run without a cursor looks back RECONCILE_LOOKBACK_HOURS only', async () => {
@@ -137,11 +137,11 @@ describe('reconciliation against Stripe events (missed webhooks)', () => {
     missedTopUp(h, nowS() - 60);
     const ok = await h.service.reconcileNow();
     expect(ok.found).toBe(1);
-    const cursor = await h.service.store.getState(CURSOR_KEY);
+    const cursor = await h.service.store.state.get(CURSOR_KEY);
     missedTopUp(h, nowS());
     h.stripe.failNext(500, 500, 500, 500, 500, 500); // outlasts stripe-node's 2 network retries
     await expect(h.service.reconcileNow()).rejects.toThrow();
-    expect(await h.service.store.getState(CURSOR_KEY)).toBe(cursor);
+    expect(await h.service.store.state.get(CURSOR_KEY)).toBe(cursor);
   });
 
   it('pagination: more than 100 events (3 pages) are all found and credited exactly once', async () => {
@@ -158,6 +158,6 @@ describe('reconciliation against Stripe events (missed webhooks)', () => {
     for (const { pi } of missed) expect(h.moesif.ledger.has(pi.id)).toBe(true);
     await sleep(100);
     expect(h.moesif.accepted).toHaveLength(250);
-    expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 250, failed: 0, dead: 0 });
+    expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 250, failed: 0, dead: 0 });
   });
 });

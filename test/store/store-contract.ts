@@ -55,128 +55,128 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
 
     it('records an event with its entries once; a redelivery writes nothing', async () => {
       const e = entry();
-      expect(await store.recordStripeEvent(event('evt_1'), [e], T0)).toEqual({ duplicate: false, queued: 1 });
-      expect(await store.recordStripeEvent(event('evt_1'), [entry()], T0)).toEqual({ duplicate: true, queued: 0 });
-      expect(await store.getStripeEvent('evt_1')).toMatchObject({ id: 'evt_1', type: 'payment_intent.succeeded', created: 1_700_000_000, livemode: false, outcome: 'queued' });
-      expect(await store.getEntry(e.transactionId)).toMatchObject({ state: 'pending', attempts: 0, source: 'event:evt_1', amountMinor: 1000 });
-      expect((await store.countByState()).pending).toBe(1);
+      expect(await store.events.record(event('evt_1'), [e], T0)).toEqual({ duplicate: false, queued: 1 });
+      expect(await store.events.record(event('evt_1'), [entry()], T0)).toEqual({ duplicate: true, queued: 0 });
+      expect(await store.events.get('evt_1')).toMatchObject({ id: 'evt_1', type: 'payment_intent.succeeded', created: 1_700_000_000, livemode: false, outcome: 'queued' });
+      expect(await store.outbox.get(e.transactionId)).toMatchObject({ state: 'pending', attempts: 0, source: 'event:evt_1', amountMinor: 1000 });
+      expect((await store.outbox.countByState()).pending).toBe(1);
     });
 
     it('the transaction id is the final guard: the same entry from two paths is queued once', async () => {
       const e = entry();
-      expect(await store.enqueue(e, 'top-up', T0)).toBe(true);
-      expect(await store.enqueue(e, 'top-up', T0)).toBe(false);
-      expect(await store.recordStripeEvent(event('evt_2'), [e], T0)).toEqual({ duplicate: false, queued: 0 });
-      expect((await store.getEntry(e.transactionId))?.source).toBe('top-up');
+      expect(await store.outbox.enqueue(e, 'top-up', T0)).toBe(true);
+      expect(await store.outbox.enqueue(e, 'top-up', T0)).toBe(false);
+      expect(await store.events.record(event('evt_2'), [e], T0)).toEqual({ duplicate: false, queued: 0 });
+      expect((await store.outbox.get(e.transactionId))?.source).toBe('top-up');
     });
 
     it('records an ignored event with no entries', async () => {
-      expect(await store.recordStripeEvent(event('evt_3', { outcome: 'ignored', note: 'why' }), [], T0)).toEqual({ duplicate: false, queued: 0 });
-      expect(await store.getStripeEvent('evt_3')).toMatchObject({ outcome: 'ignored', note: 'why' });
-      expect(await store.getStripeEvent('evt_missing')).toBeNull();
+      expect(await store.events.record(event('evt_3', { outcome: 'ignored', note: 'why' }), [], T0)).toEqual({ duplicate: false, queued: 0 });
+      expect(await store.events.get('evt_3')).toMatchObject({ outcome: 'ignored', note: 'why' });
+      expect(await store.events.get('evt_missing')).toBeNull();
     });
 
     it('idempotency keys: new, same (with the PaymentIntent once known), conflict', async () => {
-      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0)).toEqual({ kind: 'new' });
-      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0 + 5)).toEqual({ kind: 'same', paymentIntentId: null, firstSeenAt: T0 });
-      await store.completeIdempotencyKey('scope1', 'pi_1');
-      expect(await store.claimIdempotencyKey('scope1', 'fp1', T0)).toEqual({ kind: 'same', paymentIntentId: 'pi_1', firstSeenAt: T0 });
-      expect(await store.claimIdempotencyKey('scope1', 'fp2', T0)).toEqual({ kind: 'conflict' });
+      expect(await store.idempotency.claim('scope1', 'fp1', T0)).toEqual({ kind: 'new' });
+      expect(await store.idempotency.claim('scope1', 'fp1', T0 + 5)).toEqual({ kind: 'same', paymentIntentId: null, firstSeenAt: T0 });
+      await store.idempotency.complete('scope1', 'pi_1');
+      expect(await store.idempotency.claim('scope1', 'fp1', T0)).toEqual({ kind: 'same', paymentIntentId: 'pi_1', firstSeenAt: T0 });
+      expect(await store.idempotency.claim('scope1', 'fp2', T0)).toEqual({ kind: 'conflict' });
     });
 
     it('top-ups: saved once, status tracked, in-flight lists processing and undelivered credits', async () => {
       const processing = topUp();
       const succeeded = topUp({ status: 'succeeded' });
       const old = topUp({ createdAt: T0 - 100 });
-      for (const t of [processing, succeeded, old]) await store.saveTopUp(t);
-      await store.saveTopUp({ ...processing, amountMinor: 1 });
-      expect(await store.getTopUp(processing.paymentIntentId)).toEqual(processing);
+      for (const t of [processing, succeeded, old]) await store.topUps.save(t);
+      await store.topUps.save({ ...processing, amountMinor: 1 });
+      expect(await store.topUps.get(processing.paymentIntentId)).toEqual(processing);
       const credit = entry({ customerId: 'cus_a' });
-      await store.enqueue(credit, 'top-up', T0);
-      await store.enqueue(entry({ customerId: 'cus_other' }), 'top-up', T0);
-      const inFlight = await store.listInFlight('cus_a', T0 - 10, T0);
+      await store.outbox.enqueue(credit, 'top-up', T0);
+      await store.outbox.enqueue(entry({ customerId: 'cus_other' }), 'top-up', T0);
+      const inFlight = await store.topUps.listInFlight('cus_a', T0 - 10, T0);
       expect(inFlight.processing.map((t) => t.paymentIntentId)).toEqual([processing.paymentIntentId]);
       expect(inFlight.undelivered.map((e) => e.transactionId)).toEqual([credit.transactionId]);
       expect(inFlight.recentlyDelivered).toEqual([]);
-      await store.setTopUpStatus(processing.paymentIntentId, 'canceled');
-      expect((await store.listInFlight('cus_a', T0 - 10, T0)).processing).toEqual([]);
-      const [claimed] = await store.claimDue(T0, 1, 60_000);
-      await store.markDelivered(claimed!, T0 + 50);
-      expect((await store.listInFlight('cus_a', T0 - 10, T0 + 50)).recentlyDelivered.map((e) => e.transactionId)).toEqual([credit.transactionId]);
-      expect((await store.listInFlight('cus_a', T0 - 10, T0 + 51)).recentlyDelivered).toEqual([]);
-      expect((await store.listInFlight('cus_a', T0 - 10, T0 + 51)).undelivered).toEqual([]);
+      await store.topUps.setStatus(processing.paymentIntentId, 'canceled');
+      expect((await store.topUps.listInFlight('cus_a', T0 - 10, T0)).processing).toEqual([]);
+      const [claimed] = await store.outbox.claimDue(T0, 1, 60_000);
+      await store.outbox.markDelivered(claimed!, T0 + 50);
+      expect((await store.topUps.listInFlight('cus_a', T0 - 10, T0 + 50)).recentlyDelivered.map((e) => e.transactionId)).toEqual([credit.transactionId]);
+      expect((await store.topUps.listInFlight('cus_a', T0 - 10, T0 + 51)).recentlyDelivered).toEqual([]);
+      expect((await store.topUps.listInFlight('cus_a', T0 - 10, T0 + 51)).undelivered).toEqual([]);
     });
 
     it('claims lease entries: a claimed entry is not claimed again until its lease expires', async () => {
       const e = entry();
-      await store.enqueue(e, 'top-up', T0);
-      const first = await store.claimDue(T0, 10, 1_000);
+      await store.outbox.enqueue(e, 'top-up', T0);
+      const first = await store.outbox.claimDue(T0, 10, 1_000);
       expect(first.map((c) => c.transactionId)).toEqual([e.transactionId]);
-      expect(await store.claimDue(T0 + 500, 10, 1_000)).toEqual([]);
-      const takeover = await store.claimDue(T0 + 1_001, 10, 1_000);
+      expect(await store.outbox.claimDue(T0 + 500, 10, 1_000)).toEqual([]);
+      const takeover = await store.outbox.claimDue(T0 + 1_001, 10, 1_000);
       expect(takeover.map((c) => c.transactionId)).toEqual([e.transactionId]);
       expect(takeover[0]!.leaseToken).not.toBe(first[0]!.leaseToken);
       // The first (crashed, slow) claimant's late result is ignored: only the current lease holder writes.
-      await store.markDelivered(first[0]!, T0 + 1_002);
-      expect((await store.getEntry(e.transactionId))?.state).toBe('pending');
-      await store.markDelivered(takeover[0]!, T0 + 1_003);
-      expect(await store.getEntry(e.transactionId)).toMatchObject({ state: 'delivered', attempts: 1, deliveredAt: T0 + 1_003 });
-      expect(await store.claimDue(T0 + 10_000, 10, 1_000)).toEqual([]);
+      await store.outbox.markDelivered(first[0]!, T0 + 1_002);
+      expect((await store.outbox.get(e.transactionId))?.state).toBe('pending');
+      await store.outbox.markDelivered(takeover[0]!, T0 + 1_003);
+      expect(await store.outbox.get(e.transactionId)).toMatchObject({ state: 'delivered', attempts: 1, deliveredAt: T0 + 1_003 });
+      expect(await store.outbox.claimDue(T0 + 10_000, 10, 1_000)).toEqual([]);
     });
 
     it('claims at most `limit`, oldest due first, and not entries due later', async () => {
       const a = entry();
       const b = entry();
       const later = entry();
-      await store.enqueue(a, 'x', T0);
-      await store.enqueue(b, 'x', T0 + 1);
-      await store.enqueue(later, 'x', T0 + 5_000);
-      const claimed = await store.claimDue(T0 + 2, 1, 60_000);
+      await store.outbox.enqueue(a, 'x', T0);
+      await store.outbox.enqueue(b, 'x', T0 + 1);
+      await store.outbox.enqueue(later, 'x', T0 + 5_000);
+      const claimed = await store.outbox.claimDue(T0 + 2, 1, 60_000);
       expect(claimed.map((c) => c.transactionId)).toEqual([a.transactionId]);
-      expect((await store.claimDue(T0 + 2, 10, 60_000)).map((c) => c.transactionId)).toEqual([b.transactionId]);
+      expect((await store.outbox.claimDue(T0 + 2, 10, 60_000)).map((c) => c.transactionId)).toEqual([b.transactionId]);
     });
 
     it('a retry keeps the error and waits until its time', async () => {
       const e = entry();
-      await store.enqueue(e, 'x', T0);
-      const [c] = await store.claimDue(T0, 1, 60_000);
-      await store.scheduleRetry(c!, { error: 'Moesif answered 503', status: 503 }, T0 + 5_000, T0);
-      expect(await store.getEntry(e.transactionId)).toMatchObject({ state: 'pending', attempts: 1, lastError: 'Moesif answered 503', lastStatus: 503, nextAttemptAt: T0 + 5_000 });
-      expect(await store.claimDue(T0 + 4_999, 1, 60_000)).toEqual([]);
-      expect(await store.claimDue(T0 + 5_000, 1, 60_000)).toHaveLength(1);
+      await store.outbox.enqueue(e, 'x', T0);
+      const [c] = await store.outbox.claimDue(T0, 1, 60_000);
+      await store.outbox.scheduleRetry(c!, { error: 'Moesif answered 503', status: 503 }, T0 + 5_000, T0);
+      expect(await store.outbox.get(e.transactionId)).toMatchObject({ state: 'pending', attempts: 1, lastError: 'Moesif answered 503', lastStatus: 503, nextAttemptAt: T0 + 5_000 });
+      expect(await store.outbox.claimDue(T0 + 4_999, 1, 60_000)).toEqual([]);
+      expect(await store.outbox.claimDue(T0 + 5_000, 1, 60_000)).toHaveLength(1);
     });
 
     it('failed and dead entries keep their reason, are never claimed, and can be requeued', async () => {
       const f = entry({ subscriptionId: null });
       const d = entry();
-      await store.enqueue(f, 'x', T0);
-      await store.enqueue(d, 'x', T0);
-      const claimed = await store.claimDue(T0, 10, 60_000);
+      await store.outbox.enqueue(f, 'x', T0);
+      await store.outbox.enqueue(d, 'x', T0);
+      const claimed = await store.outbox.claimDue(T0, 10, 60_000);
       const byId = new Map(claimed.map((c) => [c.transactionId, c]));
-      await store.markUndeliverable(byId.get(f.transactionId)!, 'failed', { error: 'no subscription', status: null }, T0);
-      await store.markUndeliverable(byId.get(d.transactionId)!, 'dead', { error: 'Moesif answered 400: bad', status: 400 }, T0);
-      expect(await store.getEntry(f.transactionId)).toMatchObject({ state: 'failed', attempts: 0, lastError: 'no subscription' });
-      expect(await store.getEntry(d.transactionId)).toMatchObject({ state: 'dead', attempts: 1, lastStatus: 400 });
-      expect(await store.countByState()).toEqual({ pending: 0, delivered: 0, failed: 1, dead: 1 });
-      expect(await store.claimDue(T0 + 1e9, 10, 60_000)).toEqual([]);
-      expect(await store.requeue(d.transactionId, T0 + 10)).toBe(true);
-      expect(await store.requeue(d.transactionId, T0 + 10)).toBe(false);
-      expect(await store.getEntry(d.transactionId)).toMatchObject({ state: 'pending', attempts: 0 });
-      expect((await store.claimDue(T0 + 10, 10, 60_000)).map((c) => c.transactionId)).toEqual([d.transactionId]);
+      await store.outbox.markUndeliverable(byId.get(f.transactionId)!, 'failed', { error: 'no subscription', status: null }, T0);
+      await store.outbox.markUndeliverable(byId.get(d.transactionId)!, 'dead', { error: 'Moesif answered 400: bad', status: 400 }, T0);
+      expect(await store.outbox.get(f.transactionId)).toMatchObject({ state: 'failed', attempts: 0, lastError: 'no subscription' });
+      expect(await store.outbox.get(d.transactionId)).toMatchObject({ state: 'dead', attempts: 1, lastStatus: 400 });
+      expect(await store.outbox.countByState()).toEqual({ pending: 0, delivered: 0, failed: 1, dead: 1 });
+      expect(await store.outbox.claimDue(T0 + 1e9, 10, 60_000)).toEqual([]);
+      expect(await store.outbox.requeue(d.transactionId, T0 + 10)).toBe(true);
+      expect(await store.outbox.requeue(d.transactionId, T0 + 10)).toBe(false);
+      expect(await store.outbox.get(d.transactionId)).toMatchObject({ state: 'pending', attempts: 0 });
+      expect((await store.outbox.claimDue(T0 + 10, 10, 60_000)).map((c) => c.transactionId)).toEqual([d.transactionId]);
     });
 
     it('a resolved subscription is stored on the entry', async () => {
       const e = entry({ subscriptionId: null });
-      await store.enqueue(e, 'x', T0);
-      const [c] = await store.claimDue(T0, 1, 60_000);
-      await store.setSubscription(c!, 'sub_resolved', T0);
-      expect((await store.getEntry(e.transactionId))?.subscriptionId).toBe('sub_resolved');
+      await store.outbox.enqueue(e, 'x', T0);
+      const [c] = await store.outbox.claimDue(T0, 1, 60_000);
+      await store.outbox.setSubscription(c!, 'sub_resolved', T0);
+      expect((await store.outbox.get(e.transactionId))?.subscriptionId).toBe('sub_resolved');
     });
 
     it('concurrent claims never hand out the same entry twice', async () => {
       const entries = Array.from({ length: 40 }, () => entry());
-      for (const e of entries) await store.enqueue(e, 'x', T0);
-      const batches = await Promise.all(Array.from({ length: 8 }, () => store.claimDue(T0, 7, 60_000)));
+      for (const e of entries) await store.outbox.enqueue(e, 'x', T0);
+      const batches = await Promise.all(Array.from({ length: 8 }, () => store.outbox.claimDue(T0, 7, 60_000)));
       const ids = batches.flat().map((c) => c.transactionId);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.length).toBe(40);
@@ -184,30 +184,30 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
 
     it('lists entries by state and requeues all dead ones', async () => {
       const entries = [entry(), entry(), entry()];
-      for (const e of entries) await store.enqueue(e, 'x', T0);
-      const claimed = await store.claimDue(T0, 10, 60_000);
-      await store.markUndeliverable(claimed[0]!, 'dead', { error: 'e', status: 400 }, T0 + 1);
-      await store.markUndeliverable(claimed[1]!, 'dead', { error: 'e', status: 400 }, T0 + 2);
-      expect((await store.listEntries({ state: 'dead', limit: 10 })).map((e) => e.transactionId)).toEqual([
+      for (const e of entries) await store.outbox.enqueue(e, 'x', T0);
+      const claimed = await store.outbox.claimDue(T0, 10, 60_000);
+      await store.outbox.markUndeliverable(claimed[0]!, 'dead', { error: 'e', status: 400 }, T0 + 1);
+      await store.outbox.markUndeliverable(claimed[1]!, 'dead', { error: 'e', status: 400 }, T0 + 2);
+      expect((await store.outbox.list({ state: 'dead', limit: 10 })).map((e) => e.transactionId)).toEqual([
         claimed[1]!.transactionId,
         claimed[0]!.transactionId,
       ]);
-      expect(await store.listEntries({ limit: 10 })).toHaveLength(3);
-      expect(await store.listEntries({ state: 'dead', limit: 1 })).toHaveLength(1);
-      expect(await store.requeueAll('dead', T0 + 3)).toBe(2);
-      expect((await store.countByState()).pending).toBe(3);
+      expect(await store.outbox.list({ limit: 10 })).toHaveLength(3);
+      expect(await store.outbox.list({ state: 'dead', limit: 1 })).toHaveLength(1);
+      expect(await store.outbox.requeueAll('dead', T0 + 3)).toBe(2);
+      expect((await store.outbox.countByState()).pending).toBe(3);
     });
 
     it('keeps named state and hands a lease to one owner at a time', async () => {
-      expect(await store.getState('cursor')).toBeNull();
-      await store.setState('cursor', '100', T0);
-      await store.setState('cursor', '200', T0);
-      expect(await store.getState('cursor')).toBe('200');
-      expect(await store.tryAcquireLease('reconcile', 'a', 1_000, T0)).toBe(true);
-      expect(await store.tryAcquireLease('reconcile', 'b', 1_000, T0 + 10)).toBe(false);
-      expect(await store.tryAcquireLease('reconcile', 'a', 1_000, T0 + 20)).toBe(true);
-      expect(await store.tryAcquireLease('reconcile', 'b', 1_000, T0 + 1_021)).toBe(true);
-      expect(await store.tryAcquireLease('reconcile', 'a', 1_000, T0 + 1_030)).toBe(false);
+      expect(await store.state.get('cursor')).toBeNull();
+      await store.state.set('cursor', '100', T0);
+      await store.state.set('cursor', '200', T0);
+      expect(await store.state.get('cursor')).toBe('200');
+      expect(await store.state.tryAcquireLease('reconcile', 'a', 1_000, T0)).toBe(true);
+      expect(await store.state.tryAcquireLease('reconcile', 'b', 1_000, T0 + 10)).toBe(false);
+      expect(await store.state.tryAcquireLease('reconcile', 'a', 1_000, T0 + 20)).toBe(true);
+      expect(await store.state.tryAcquireLease('reconcile', 'b', 1_000, T0 + 1_021)).toBe(true);
+      expect(await store.state.tryAcquireLease('reconcile', 'a', 1_000, T0 + 1_030)).toBe(false);
     });
 
     it('ping answers while open and fails once closed', async () => {

@@ -63,7 +63,7 @@ describe('POST /top-up authentication', () => {
     const pi = storedPaymentIntent(h, res.body.payment_intent_id);
     expect(pi.customer).toBe(customer);
     expect(pi.payment_method).toBe(card);
-    const stored = await h.service.store.getTopUp(pi.id);
+    const stored = await h.service.store.topUps.get(pi.id);
     expect(stored?.customerId).toBe(customer);
     expect(stored?.caller).toMatch(/^api_key:/);
     expect(stored?.caller).not.toContain(API_KEY);
@@ -77,7 +77,7 @@ describe('POST /top-up authentication', () => {
     const pi = storedPaymentIntent(h, res.body.payment_intent_id);
     expect(pi.customer).toBe('cus_alice');
     expect(pi.amount).toBe(1500);
-    const stored = await h.service.store.getTopUp(pi.id);
+    const stored = await h.service.store.topUps.get(pi.id);
     expect(stored).toMatchObject({ customerId: 'cus_alice', amountMinor: 1500, currency: 'usd', caller: 'jwt:user_42' });
     expect(stored?.caller).not.toContain(token);
     await waitForDelivered(h, pi.id);

@@ -49,9 +49,9 @@ describe('defect 9: card errors are answered (no hang), nothing credited', () =>
     expect(pi).toMatchObject({ status: 'requires_payment_method', payment_method: card, customer: 'cus_alice', amount_received: 0 });
     expect(pi.metadata).toMatchObject({ topup_sync: 'v1', moesif_company_id: 'cus_alice' });
     // The attempt is remembered (so GET /top-ups/:id can explain it) but nothing is queued.
-    expect(await h.service.store.getTopUp(id)).toMatchObject({ paymentIntentId: id, customerId: 'cus_alice', amountMinor: 1000 });
+    expect(await h.service.store.topUps.get(id)).toMatchObject({ paymentIntentId: id, customerId: 'cus_alice', amountMinor: 1000 });
     await settle();
-    expect(await h.service.store.getEntry(id)).toBeNull();
+    expect(await h.service.store.outbox.get(id)).toBeNull();
     await expectNothingCredited(h);
     // The SDK does not retry a card error.
     expect(paymentIntentPosts(h)).toHaveLength(1);

@@ -50,14 +50,14 @@ describe('defect 10: the /top-up fast path and the webhook meet on one credit', 
     const hook = await h.postEvent(event);
     expect(hook.status).toBe(200);
     expect(hook.body).toEqual({ received: true, outcome: 'queued' });
-    expect((await h.service.store.getStripeEvent(event.id))?.outcome).toBe('queued');
+    expect((await h.service.store.events.get(event.id))?.outcome).toBe('queued');
     // A redelivery of the same event is a duplicate.
     const again = await h.postEvent(event);
     expect(again.body).toEqual({ received: true, outcome: 'duplicate' });
 
     await settle();
     expectOneCredit(h, id);
-    const entry = await h.service.store.getEntry(id);
+    const entry = await h.service.store.outbox.get(id);
     expect(entry).toMatchObject({ state: 'delivered', source: 'top-up', attempts: 1 });
   });
 
@@ -66,13 +66,13 @@ describe('defect 10: the /top-up fast path and the webhook meet on one credit', 
     const res = await postTopUp(h, BODY, apiKeyAuth);
     expect(res.status).toBe(201);
     const id = res.body.payment_intent_id as string;
-    expect((await h.service.store.getEntry(id))?.state).toBe('pending');
+    expect((await h.service.store.outbox.get(id))?.state).toBe('pending');
 
     const hook = await h.postEvent(succeededEvent(h, id));
     expect(hook.status).toBe(200);
     // A second, distinct event for the same PaymentIntent (Stripe may send several).
     expect((await h.postEvent(succeededEvent(h, id))).status).toBe(200);
-    expect(await h.service.store.countByState()).toEqual({ pending: 1, delivered: 0, failed: 0, dead: 0 });
+    expect(await h.service.store.outbox.countByState()).toEqual({ pending: 1, delivered: 0, failed: 0, dead: 0 });
 
     h.service.worker.start();
     await waitForDelivered(h, id);
@@ -82,10 +82,10 @@ describe('defect 10: the /top-up fast path and the webhook meet on one credit', 
 
   test('defect 10: webhook lands between Stripe’s success and the fast-path enqueue → one credit, queued by the webhook', async () => {
     h = await startHarness();
-    const store = h.service.store;
-    const original = store.enqueue.bind(store);
+    const outbox = h.service.store.outbox;
+    const original = outbox.enqueue.bind(outbox);
     let eventId: string | null = null;
-    vi.spyOn(store, 'enqueue').mockImplementationOnce(async (entry, source, now) => {
+    vi.spyOn(outbox, 'enqueue').mockImplementationOnce(async (entry, source, now) => {
       // Stripe's webhook arrives while /top-up is between its Stripe call and its own enqueue.
       const event = succeededEvent(h, entry.paymentIntentId);
       eventId = event.id;
@@ -100,7 +100,7 @@ describe('defect 10: the /top-up fast path and the webhook meet on one credit', 
     await waitForDelivered(h, id);
     await settle();
     expectOneCredit(h, id);
-    expect((await store.getEntry(id))?.source).toBe(`event:${eventId}`);
+    expect((await outbox.get(id))?.source).toBe(`event:${eventId}`);
   });
 
   test('defect 10: Stripe delivers the webhook itself while top-ups are in flight → one credit per top-up', async () => {
@@ -123,7 +123,7 @@ describe('defect 10: the /top-up fast path and the webhook meet on one credit', 
     await waitFor(async () => {
       const events = h.stripe.events.filter((e) => e.type === 'payment_intent.succeeded');
       if (events.length < amounts.length) return false;
-      const recorded = await Promise.all(events.map((e) => h.service.store.getStripeEvent(e.id)));
+      const recorded = await Promise.all(events.map((e) => h.service.store.events.get(e.id)));
       return recorded.every((r) => r?.outcome === 'queued');
     }, 5_000, 'webhooks recorded');
     for (const id of ids) await waitForDelivered(h, id);
@@ -161,10 +161,10 @@ describe('defect 10: the API path never credits before the payment succeeded', (
     expect(res.body).not.toHaveProperty('client_secret');
     const id = res.body.payment_intent_id as string;
     expect(storedPaymentIntent(h, id)).toMatchObject({ status: 'processing', amount_received: 0, payment_method: 'pm_processing' });
-    expect(await h.service.store.getTopUp(id)).toMatchObject({ paymentIntentId: id, customerId: 'cus_alice' });
+    expect(await h.service.store.topUps.get(id)).toMatchObject({ paymentIntentId: id, customerId: 'cus_alice' });
 
     await settle();
-    expect(await h.service.store.getEntry(id)).toBeNull();
+    expect(await h.service.store.outbox.get(id)).toBeNull();
     await expectNothingCredited(h);
     const status = await getTopUp(h, id, apiKeyAuth);
     expect(status.body).toMatchObject({ status: 'processing', credit: { state: 'awaiting_payment' } });

@@ -61,7 +61,7 @@ describe('POST /top-up Idempotency-Key', () => {
     expect(second.body.payment_intent_id).toBe(id);
     await settle();
     expect(h.moesif.accepted).toHaveLength(1);
-    expect((await h.service.store.getEntry(id))?.attempts).toBe(1);
+    expect((await h.service.store.outbox.get(id))?.attempts).toBe(1);
   });
 
   test('concurrent requests with the same key and body → one PaymentIntent', async () => {
@@ -159,7 +159,7 @@ describe('POST /top-up Idempotency-Key after Stripe has forgotten the key', () =
     const first = await h.topUp(body, 'order-day-old');
     expect(first.status).toBe(201);
     // Let the credit be delivered before the clock jumps (a jump would also expire its lease).
-    await waitFor(async () => (await h!.service.store.getEntry(first.body.payment_intent_id))?.state === 'delivered', 5_000, 'delivered');
+    await waitFor(async () => (await h!.service.store.outbox.get(first.body.payment_intent_id))?.state === 'delivered', 5_000, 'delivered');
 
     offsetMs = 24 * 3600 * 1000;
     h.stripe.forgetIdempotencyKeys();

@@ -57,7 +57,7 @@ describe('POST /top-up off-session: charge the saved card, credit at once', () =
     expect(create?.params.has('automatic_payment_methods[enabled]')).toBe(false);
     expect(create?.idempotencyKey).toMatch(/^topup-sync-/);
 
-    const stored = await h.service.store.getTopUp(pi.id);
+    const stored = await h.service.store.topUps.get(pi.id);
     expect(stored).toMatchObject({
       paymentIntentId: pi.id,
       customerId: 'cus_alice',
@@ -93,7 +93,7 @@ describe('POST /top-up off-session: charge the saved card, credit at once', () =
     const res = await postTopUp(h, { customer_id: 'cus_alice', amount: 1000, currency: 'usd', subscription_id: 'sub_alice' }, apiKeyAuth);
     expect(res.status).toBe(201);
     const id = res.body.payment_intent_id as string;
-    const entry = await h.service.store.getEntry(id);
+    const entry = await h.service.store.outbox.get(id);
     expect(entry).toMatchObject({
       transactionId: id,
       kind: 'credit',
@@ -136,7 +136,7 @@ describe('POST /top-up off-session: charge the saved card, credit at once', () =
     expect(res.status).toBe(201);
     const id = res.body.payment_intent_id as string;
     await settle(80);
-    expect((await h.service.store.getEntry(id))?.state).toBe('pending');
+    expect((await h.service.store.outbox.get(id))?.state).toBe('pending');
     expect(h.moesif.requests).toEqual([]);
     h.service.worker.start();
     await waitForDelivered(h, id);

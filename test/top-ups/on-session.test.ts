@@ -58,9 +58,9 @@ describe('POST /top-up on-session: the browser collects and confirms the payment
     // No card was chosen for the customer: the browser does that.
     expect(recorder.requests.some((r) => r.path.endsWith('/payment_methods'))).toBe(false);
 
-    expect(await h.service.store.getTopUp(id)).toMatchObject({ flow: 'on_session', customerId: 'cus_alice', amountMinor: 2500, currency: 'eur' });
+    expect(await h.service.store.topUps.get(id)).toMatchObject({ flow: 'on_session', customerId: 'cus_alice', amountMinor: 2500, currency: 'eur' });
     await settle();
-    expect(await h.service.store.getEntry(id)).toBeNull();
+    expect(await h.service.store.outbox.get(id)).toBeNull();
     await expectNothingCredited(h);
   });
 
@@ -86,7 +86,7 @@ describe('POST /top-up on-session: the browser collects and confirms the payment
     expect(h.moesif.accepted).toEqual([
       { company_id: 'cus_alice', subscription_id: 'sub_alice', amount: 25, type: 'credit', transaction_id: id, description: `Stripe top-up ${id}` },
     ]);
-    expect((await h.service.store.getEntry(id))?.source).toBe(`event:${event.id}`);
+    expect((await h.service.store.outbox.get(id))?.source).toBe(`event:${event.id}`);
 
     const after = await getTopUp(h, id, bearer(token));
     expect(after.body).toMatchObject({ status: 'succeeded', credit: { state: 'delivered', amount: 25 } });

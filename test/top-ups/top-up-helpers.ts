@@ -102,13 +102,13 @@ export function storedPaymentIntent(h: Harness, id: string): Stripe.PaymentInten
 
 /** Nothing in the outbox and nothing sent to Moesif. */
 export async function expectNothingCredited(h: Harness): Promise<void> {
-  expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 0, failed: 0, dead: 0 });
+  expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 0, failed: 0, dead: 0 });
   expect(h.moesif.requests).toEqual([]);
   expect(h.moesif.accepted).toEqual([]);
 }
 
 export async function waitForDelivered(h: Harness, transactionId: string, timeoutMs = 3_000): Promise<void> {
-  await waitFor(async () => (await h.service.store.getEntry(transactionId))?.state === 'delivered', timeoutMs, `${transactionId} delivered`);
+  await waitFor(async () => (await h.service.store.outbox.get(transactionId))?.state === 'delivered', timeoutMs, `${transactionId} delivered`);
 }
 
 export interface RecordedStripeRequest {

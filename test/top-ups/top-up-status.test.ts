@@ -19,7 +19,7 @@ describe('GET /top-ups/:payment_intent_id', () => {
       const res = await postTopUp(h, BODY, apiKeyAuth);
       const id = res.body.payment_intent_id as string;
       await waitForDelivered(h, id);
-      const entry = await h.service.store.getEntry(id);
+      const entry = await h.service.store.outbox.get(id);
       const status = await getTopUp(h, id, apiKeyAuth);
       expect(status.status).toBe(200);
       expect(status.body).toEqual({
@@ -78,7 +78,7 @@ describe('GET /top-ups/:payment_intent_id', () => {
       h.moesif.respondWith(400);
       const res = await postTopUp(h, BODY, apiKeyAuth);
       const id = res.body.payment_intent_id as string;
-      await waitFor(async () => (await h.service.store.getEntry(id))?.state === 'dead', 3_000, 'entry dead');
+      await waitFor(async () => (await h.service.store.outbox.get(id))?.state === 'dead', 3_000, 'entry dead');
       const status = await getTopUp(h, id, apiKeyAuth);
       expect(status.body.credit).toMatchObject({ state: 'failed', amount: 10, attempts: 1, reason: expect.stringContaining('400') });
     });

@@ -27,7 +27,7 @@ describe('defect 1: Moesif amount is in major units, driven by the PaymentIntent
     expect(h.moesif.accepted).toHaveLength(1);
     expect(h.moesif.accepted[0]?.amount).toBe(expected);
     // The store keeps the exact Stripe minor units and the currency.
-    expect(await h.service.store.getEntry(pi.id)).toMatchObject({ amountMinor: amountReceived, currency: currency.toLowerCase() });
+    expect(await h.service.store.outbox.get(pi.id)).toMatchObject({ amountMinor: amountReceived, currency: currency.toLowerCase() });
   });
 
   it('defect 1: amount_received, not amount, is what gets credited', async () => {

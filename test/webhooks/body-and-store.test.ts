@@ -48,7 +48,7 @@ describe('webhook body handling', () => {
     expect(Buffer.byteLength(body)).toBeGreaterThan(ONE_MB);
     const res = await postRaw(h, body, signature);
     expectErrorShape(res, 413, 'payload_too_large');
-    expect(await h.service.store.getStripeEvent(event.id)).toBeNull();
+    expect(await h.service.store.events.get(event.id)).toBeNull();
     await settle(60);
     await expectNothingQueuedOrSent(h);
   });
@@ -65,7 +65,7 @@ describe('webhook body handling', () => {
     expect(Buffer.byteLength(body)).toBeLessThan(ONE_MB);
     const res = await postRaw(h, body, signature);
     expect(res.status).toBe(200);
-    const stored = await h.service.store.getStripeEvent(event.id);
+    const stored = await h.service.store.events.get(event.id);
     expect(stored?.payload).toBe(body);
     await waitForState(h, pi.id, 'delivered');
   });
@@ -76,7 +76,7 @@ describe('webhook body handling', () => {
     const { body, signature } = signEvent(event, WEBHOOK_SECRET);
     const res = await h.http.post('/webhooks/stripe').set('Content-Type', 'text/plain').set('Stripe-Signature', signature).send(body);
     expect(res.status).toBe(200);
-    expect((await h.service.store.getStripeEvent(event.id))?.payload).toBe(body);
+    expect((await h.service.store.events.get(event.id))?.payload).toBe(body);
   });
 
   it('keeps non-ASCII bytes intact: the stored payload is the exact signed UTF-8 text', async () => {
@@ -86,7 +86,7 @@ describe('webhook body handling', () => {
     // A string, not a Buffer: superagent JSON-encodes Buffers when Content-Type is application/json.
     const res = await postRaw(h, body, signature);
     expect(res.status).toBe(200);
-    expect((await h.service.store.getStripeEvent(event.id))?.payload).toBe(body);
+    expect((await h.service.store.events.get(event.id))?.payload).toBe(body);
   });
 });
 

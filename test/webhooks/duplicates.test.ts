@@ -23,14 +23,14 @@ describe('duplicate deliveries → exactly one Moesif credit', () => {
       outcomes.push(res.body.outcome);
     }
     expect(outcomes).toEqual(['queued', 'duplicate', 'duplicate']);
-    expect((await h.service.store.getStripeEvent(event.id))?.outcome).toBe('queued');
+    expect((await h.service.store.events.get(event.id))?.outcome).toBe('queued');
     await waitForState(h, pi.id, 'delivered');
     await settle();
     expect(h.moesif.requests).toHaveLength(1);
     expect(h.moesif.accepted).toHaveLength(1);
     expect(h.moesif.accepted[0]?.transaction_id).toBe(pi.id);
-    expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 1, failed: 0, dead: 0 });
-    expect((await h.service.store.getEntry(pi.id))?.attempts).toBe(1);
+    expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 1, failed: 0, dead: 0 });
+    expect((await h.service.store.outbox.get(pi.id))?.attempts).toBe(1);
   });
 
   it('the same event posted 20 times concurrently: all 200, exactly one queued, one credit', async () => {
@@ -45,7 +45,7 @@ describe('duplicate deliveries → exactly one Moesif credit', () => {
     await settle();
     expect(h.moesif.requests).toHaveLength(1);
     expect(h.moesif.accepted).toHaveLength(1);
-    expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 1, failed: 0, dead: 0 });
+    expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 1, failed: 0, dead: 0 });
   });
 
   it('two different events for the same PaymentIntent: both recorded, one credit', async () => {
@@ -59,14 +59,14 @@ describe('duplicate deliveries → exactly one Moesif credit', () => {
     expect([r1.status, r2.status]).toEqual([200, 200]);
     // The second is a new event (not a duplicate delivery) whose credit was already queued.
     expect(r2.body.outcome).toBe('queued');
-    expect((await h.service.store.getStripeEvent(first.id))?.outcome).toBe('queued');
-    expect((await h.service.store.getStripeEvent(second.id))).not.toBeNull();
+    expect((await h.service.store.events.get(first.id))?.outcome).toBe('queued');
+    expect((await h.service.store.events.get(second.id))).not.toBeNull();
 
     await waitForState(h, pi.id, 'delivered');
     await settle();
     expect(h.moesif.requests).toHaveLength(1);
     expect(h.moesif.accepted).toHaveLength(1);
-    expect((await h.service.store.getEntry(pi.id))?.source).toBe(`event:${first.id}`);
+    expect((await h.service.store.outbox.get(pi.id))?.source).toBe(`event:${first.id}`);
   });
 
   it('two different events for the same PaymentIntent posted concurrently: one credit', async () => {
@@ -74,11 +74,11 @@ describe('duplicate deliveries → exactly one Moesif credit', () => {
     const events = Array.from({ length: 5 }, () => succeededEvent(h, structuredClone(pi)));
     const responses = await Promise.all(events.map((e) => h.postEvent(e)));
     expect(responses.map((r) => r.status)).toEqual(Array(5).fill(200));
-    for (const e of events) expect(await h.service.store.getStripeEvent(e.id)).not.toBeNull();
+    for (const e of events) expect(await h.service.store.events.get(e.id)).not.toBeNull();
     await waitForState(h, pi.id, 'delivered');
     await settle();
     expect(h.moesif.requests).toHaveLength(1);
-    expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 1, failed: 0, dead: 0 });
+    expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 1, failed: 0, dead: 0 });
   });
 });
 
@@ -98,7 +98,7 @@ describe('defect 2: deterministic transaction_id', () => {
     const ids = h.moesif.accepted.map((tx) => tx.transaction_id).sort();
     expect(ids).toEqual(pis.map((p) => p.id).sort());
     for (const id of ids) expect(id).not.toMatch(UUID);
-    for (const pi of pis) expect((await h.service.store.getEntry(pi.id))?.transactionId).toBe(pi.id);
+    for (const pi of pis) expect((await h.service.store.outbox.get(pi.id))?.transactionId).toBe(pi.id);
   });
 
   it('defect 2: a redelivery after the credit was delivered sends nothing new', async () => {
@@ -106,7 +106,7 @@ describe('defect 2: deterministic transaction_id', () => {
     const event = succeededEvent(h, pi);
     expect((await h.postEvent(event)).body.outcome).toBe('queued');
     await waitForState(h, pi.id, 'delivered');
-    const deliveredAt = (await h.service.store.getEntry(pi.id))?.deliveredAt;
+    const deliveredAt = (await h.service.store.outbox.get(pi.id))?.deliveredAt;
 
     // Stripe redelivers the same event, and also sends a second event for the same PaymentIntent.
     const again = await h.postEvent(event);
@@ -118,7 +118,7 @@ describe('defect 2: deterministic transaction_id', () => {
 
     expect(h.moesif.requests).toHaveLength(1);
     expect(h.moesif.requests[0]?.transaction_id).toBe(pi.id);
-    const entry = await h.service.store.getEntry(pi.id);
+    const entry = await h.service.store.outbox.get(pi.id);
     expect(entry?.state).toBe('delivered');
     expect(entry?.attempts).toBe(1);
     expect(entry?.deliveredAt).toBe(deliveredAt);

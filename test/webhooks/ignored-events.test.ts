@@ -13,7 +13,7 @@ async function expectIgnored(harness: Harness, event: Stripe.Event, note: RegExp
   const res = await harness.postEvent(event);
   expect(res.status).toBe(200);
   expect(res.body).toEqual({ received: true, outcome: 'ignored' });
-  const stored = await harness.service.store.getStripeEvent(event.id);
+  const stored = await harness.service.store.events.get(event.id);
   expect(stored).toMatchObject({ id: event.id, type: event.type, outcome: 'ignored' });
   expect(stored?.note).toMatch(note);
   expect(stored?.payload).toBe(JSON.stringify(event));
@@ -55,7 +55,7 @@ describe('unhandled event types', () => {
     const again = await h.postEvent(event);
     expect(again.status).toBe(200);
     expect(again.body.outcome).toBe('duplicate');
-    expect((await h.service.store.getStripeEvent(event.id))?.outcome).toBe('ignored');
+    expect((await h.service.store.events.get(event.id))?.outcome).toBe('ignored');
   });
 });
 
@@ -79,13 +79,13 @@ describe('defect 4: PaymentIntents that are not our top-ups', () => {
     const res = await h.postEvent(event);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ received: true, outcome: 'queued' });
-    const queued = await h.service.store.getEntry(pi.id);
+    const queued = await h.service.store.outbox.get(pi.id);
     expect(queued).toMatchObject({ customerId: 'cus_alice', companyId: 'cus_alice', amountMinor: 2500, currency: 'usd' });
     await waitForState(h, pi.id, 'delivered');
     expect(h.moesif.accepted).toEqual([
       { company_id: 'cus_alice', subscription_id: 'sub_alice', amount: 25, type: 'credit', transaction_id: pi.id, description: `Stripe top-up ${pi.id}` },
     ]);
-    expect((await h.service.store.getEntry(pi.id))?.subscriptionId).toBe('sub_alice');
+    expect((await h.service.store.outbox.get(pi.id))?.subscriptionId).toBe('sub_alice');
     expect(h.stripe.requests.some((r) => r.method === 'GET' && r.path === '/v1/subscriptions')).toBe(true);
   });
 

@@ -21,7 +21,7 @@ async function expectRejected(h: Harness, res: Awaited<ReturnType<typeof postRaw
   expect(res.text).not.toContain('whsec');
   expect(res.text).not.toContain(WEBHOOK_SECRET);
   expect(res.text).not.toMatch(/No signatures found|Timestamp outside|expected signature/i);
-  expect(await h.service.store.getStripeEvent(eventId)).toBeNull();
+  expect(await h.service.store.events.get(eventId)).toBeNull();
   await settle(60);
   await expectNothingQueuedOrSent(h);
   expect(h.logs.text).not.toContain(WEBHOOK_SECRET);
@@ -41,7 +41,7 @@ describe('webhook signatures (single secret)', () => {
     const event = succeededEvent(h, pi);
     const res = await h.postEvent(event);
     expect(res.status).toBe(200);
-    expect((await h.service.store.getStripeEvent(event.id))?.outcome).toBe('queued');
+    expect((await h.service.store.events.get(event.id))?.outcome).toBe('queued');
     await waitForState(h, pi.id, 'delivered');
   });
 
@@ -116,7 +116,7 @@ describe('webhook signatures (single secret)', () => {
     const body = JSON.stringify(event);
     const res = await postRaw(h, body, multiSignatureHeader(body, [OTHER_SECRET, WEBHOOK_SECRET]));
     expect(res.status).toBe(200);
-    expect((await h.service.store.getStripeEvent(event.id))?.payload).toBe(body);
+    expect((await h.service.store.events.get(event.id))?.payload).toBe(body);
   });
 
   it('rejects a header whose two v1 signatures are both foreign', async () => {
@@ -151,7 +151,7 @@ describe('webhook signatures while rotating secrets (STRIPE_WEBHOOK_SECRET=old,n
     const res = await h.postEvent(event, secret);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ received: true, outcome: 'queued' });
-    expect((await h.service.store.getStripeEvent(event.id))?.outcome).toBe('queued');
+    expect((await h.service.store.events.get(event.id))?.outcome).toBe('queued');
     await waitForState(h, pi.id, 'delivered');
     expect(h.moesif.accepted.map((tx) => tx.transaction_id)).toEqual([pi.id]);
   });
@@ -191,7 +191,7 @@ describe('webhook signatures while rotating secrets (STRIPE_WEBHOOK_SECRET=old,n
       const res = await postRaw(h, body, signature);
       expect(res.status).toBe(400);
       expect(res.text).not.toContain('whsec');
-      expect(await h.service.store.getStripeEvent(event.id)).toBeNull();
+      expect(await h.service.store.events.get(event.id)).toBeNull();
     }
     await settle(60);
     await expectNothingQueuedOrSent(h);

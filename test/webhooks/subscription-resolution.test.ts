@@ -50,13 +50,13 @@ describe('subscription resolution when the metadata names no subscription', () =
     const res = await h.postEvent(succeededEvent(h, pi));
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe('queued');
-    expect((await h.service.store.getEntry(pi.id))?.subscriptionId).toBeNull();
+    expect((await h.service.store.outbox.get(pi.id))?.subscriptionId).toBeNull();
     await waitForState(h, pi.id, 'delivered');
     expect(h.moesif.accepted).toEqual([
       expect.objectContaining({ company_id: customerId, subscription_id: subscriptionId, amount: 10, transaction_id: pi.id }),
     ]);
     // The resolved subscription is remembered on the entry.
-    expect((await h.service.store.getEntry(pi.id))?.subscriptionId).toBe(subscriptionId);
+    expect((await h.service.store.outbox.get(pi.id))?.subscriptionId).toBe(subscriptionId);
   });
 
   it.each([
@@ -69,12 +69,12 @@ describe('subscription resolution when the metadata names no subscription', () =
     // The webhook itself succeeded: the event is durably recorded, the problem is parked for an operator.
     expect(res.status).toBe(200);
     await waitForState(h, pi.id, 'failed');
-    const entry = await h.service.store.getEntry(pi.id);
+    const entry = await h.service.store.outbox.get(pi.id);
     expect(entry?.lastError).toMatch(/no active subscription/i);
     expect(entry?.subscriptionId).toBeNull();
     await settle();
     expect(h.moesif.requests).toEqual([]);
-    expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 0, failed: 1, dead: 0 });
+    expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 0, failed: 1, dead: 0 });
   });
 
   it.each([
@@ -85,7 +85,7 @@ describe('subscription resolution when the metadata names no subscription', () =
     const res = await h.postEvent(succeededEvent(h, pi));
     expect(res.status).toBe(200);
     await waitForState(h, pi.id, 'failed');
-    const entry = await h.service.store.getEntry(pi.id);
+    const entry = await h.service.store.outbox.get(pi.id);
     expect(entry?.lastError).toMatch(/\b2\b|several|multiple/i);
     expect(entry?.lastError).toMatch(/subscriptions/i);
     expect(entry?.subscriptionId).toBeNull();

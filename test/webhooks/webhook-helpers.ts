@@ -41,14 +41,14 @@ export function expectErrorShape(res: Response, status: number, code: string): v
 
 /** Nothing in the outbox, nothing sent to Moesif. */
 export async function expectNothingQueuedOrSent(h: Harness): Promise<void> {
-  expect(await h.service.store.countByState()).toEqual({ pending: 0, delivered: 0, failed: 0, dead: 0 });
+  expect(await h.service.store.outbox.countByState()).toEqual({ pending: 0, delivered: 0, failed: 0, dead: 0 });
   expect(h.moesif.requests).toEqual([]);
   expect(h.moesif.accepted).toEqual([]);
 }
 
 /** Waits until the outbox entry for `transactionId` is in `state`. */
 export async function waitForState(h: Harness, transactionId: string, state: string, timeoutMs = 3_000): Promise<void> {
-  await waitFor(async () => (await h.service.store.getEntry(transactionId))?.state === state, timeoutMs, `${transactionId} ${state}`);
+  await waitFor(async () => (await h.service.store.outbox.get(transactionId))?.state === state, timeoutMs, `${transactionId} ${state}`);
 }
 
 export function succeededEvent(h: Harness, pi: Stripe.PaymentIntent): Stripe.Event {

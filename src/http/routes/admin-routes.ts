@@ -32,7 +32,7 @@ export function adminRoutes(deps: {
   });
 
   router.get('/admin/deliveries/:transaction_id', async (req, res) => {
-    const entry = await deps.admin.store.getEntry(String(req.params.transaction_id));
+    const entry = await deps.admin.store.outbox.get(String(req.params.transaction_id));
     if (!entry) throw new ApiError('not_found', 'No such delivery.');
     res.json(entry);
   });

@@ -1,0 +1,126 @@
+import pg from 'pg';
+import { StoreUnavailableError } from '../store-errors.js';
+import type { Row } from '../rows.js';
+import { postgresMigrations } from './migrations.js';
+
+/** Serializes migrations when several instances start at once (an arbitrary, fixed advisory lock key). */
+const MIGRATION_LOCK = 7_310_442_019;
+
+/** BIGINT columns hold milliseconds and minor units, all well inside Number's safe range. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** Runs a statement: the store's pool (errors classified), or the client of a running transaction. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult<Row>>;
+}
+
+/**
+ * `postgres://…?schema=name` puts every table in that schema (created if missing); the parameter
+ * is ours and is removed before the URL reaches the driver.
+ */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | null } {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error('DATABASE_URL schema must be a lower-case identifier');
+  }
+  return { connectionString: parsed.toString(), schema };
+}
+
+/**
+ * The connection pool shared by the per-capability parts of the PostgreSQL store, with the two
+ * ways to use it (one statement, or a transaction); driver errors that mean "cannot reach the
+ * database" surface as StoreUnavailableError.
+ */
+export class PgDb implements Queryable {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  static async open(url: string, poolSize = 10): Promise<PgDb> {
+    const { connectionString, schema } = parsePostgresUrl(url);
+    const pool = new pg.Pool({
+      connectionString,
+      max: poolSize,
+      types,
+      connectionTimeoutMillis: 5_000,
+      // Set at connection start-up, so every pooled connection sees the schema before its first query.
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    pool.on('error', () => {
+      // An idle client lost its connection; the pool replaces it. Queries report their own errors.
+    });
+    const db = new PgDb(pool);
+    try {
+      await db.migrate(schema);
+    } catch (err) {
+      await pool.end();
+      throw StoreUnavailableError.classify(err);
+    }
+    return db;
+  }
+
+  private async migrate(schema: string | null): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      if (schema) {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await client.query(`SET LOCAL search_path TO ${schema}`);
+      }
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+      const applied = new Set(rows.map((r) => r.version));
+      for (const [i, sql] of postgresMigrations.entries()) {
+        if (applied.has(i + 1)) continue;
+        await client.query(sql);
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [i + 1, Date.now()]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async query(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
+    try {
+      return await this.pool.query<Row>(sql, params);
+    } catch (err) {
+      throw StoreUnavailableError.classify(err);
+    }
+  }
+
+  async transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw StoreUnavailableError.classify(err);
+    }
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw StoreUnavailableError.classify(err);
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+}

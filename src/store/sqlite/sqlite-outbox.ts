@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { ClaimedEntry, DeliveryState, LedgerEntry, OutboxEntry } from '../../ledger/ledger-entry.js';
+import type { DeliveryFailure, OutboxStore } from '../outbox-store.js';
+import { emptyCounts, toOutboxEntry, type Row } from '../rows.js';
+import type { SqliteDb } from './sqlite-db.js';
+
+/** The outbox on SQLite. Updates of a claimed entry must present its lease token. */
+export class SqliteOutbox implements OutboxStore {
+  private readonly s;
+
+  constructor(private readonly sql: SqliteDb) {
+    this.s = {
+      insert: sql.prepare(
+        `INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency,
+           payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at)
+         VALUES (@transactionId, @kind, @customerId, @companyId, @subscriptionId, @amountMinor, @currency,
+           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now)
+         ON CONFLICT (transaction_id) DO NOTHING`,
+      ),
+      claimDue: sql.prepare(
+        `UPDATE outbox SET lease_token = @token, lease_until = @leaseUntil, updated_at = @now
+         WHERE transaction_id IN (
+           SELECT transaction_id FROM outbox
+           WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
+           ORDER BY next_attempt_at LIMIT @limit)
+         RETURNING *`,
+      ),
+      delivered: sql.prepare(
+        `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = @now, updated_at = @now,
+           last_error = NULL, last_status = NULL, lease_token = NULL, lease_until = NULL
+         WHERE transaction_id = @id AND lease_token = @token`,
+      ),
+      retry: sql.prepare(
+        `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next, last_error = @error, last_status = @status,
+           updated_at = @now, lease_token = NULL, lease_until = NULL
+         WHERE transaction_id = @id AND lease_token = @token`,
+      ),
+      undeliverable: sql.prepare(
+        `UPDATE outbox SET state = @state, attempts = attempts + @counted, last_error = @error, last_status = @status,
+           updated_at = @now, lease_token = NULL, lease_until = NULL
+         WHERE transaction_id = @id AND lease_token = @token`,
+      ),
+      setSubscription: sql.prepare(
+        `UPDATE outbox SET subscription_id = @sub, updated_at = @now WHERE transaction_id = @id AND lease_token = @token`,
+      ),
+      requeue: sql.prepare(
+        `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now,
+           lease_token = NULL, lease_until = NULL
+         WHERE transaction_id = @id AND state IN ('failed', 'dead')`,
+      ),
+      requeueAll: sql.prepare(
+        `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = @now, updated_at = @now,
+           lease_token = NULL, lease_until = NULL
+         WHERE state = @state`,
+      ),
+      get: sql.prepare('SELECT * FROM outbox WHERE transaction_id = ?'),
+      listAll: sql.prepare('SELECT * FROM outbox ORDER BY updated_at DESC, transaction_id LIMIT ?'),
+      listByState: sql.prepare('SELECT * FROM outbox WHERE state = ? ORDER BY updated_at DESC, transaction_id LIMIT ?'),
+      countByState: sql.prepare('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state'),
+    };
+  }
+
+  /** Inserts inside a write that is already running (e.g. an event's transaction). Returns whether it was new. */
+  insertNow(entry: LedgerEntry, source: string, now: number): boolean {
+    return this.s.insert.run({ ...entry, source, now }).changes === 1;
+  }
+
+  enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean> {
+    return this.sql.write(() => this.insertNow(entry, source, now), 'one');
+  }
+
+  claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]> {
+    return this.sql.write(() => {
+      const token = randomUUID();
+      const rows = this.s.claimDue.all({ token, leaseUntil: now + leaseMs, now, limit }) as Row[];
+      return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
+    }, 'one');
+  }
+
+  markDelivered(claim: ClaimedEntry, now: number): Promise<void> {
+    return this.sql.write(() => {
+      this.s.delivered.run({ id: claim.transactionId, token: claim.leaseToken, now });
+    }, 'one');
+  }
+
+  scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void> {
+    return this.sql.write(() => {
+      this.s.retry.run({
+        id: claim.transactionId,
+        token: claim.leaseToken,
+        next: nextAttemptAt,
+        error: failure.error,
+        status: failure.status,
+        now,
+      });
+    }, 'one');
+  }
+
+  markUndeliverable(claim: ClaimedEntry, state: 'failed' | 'dead', failure: DeliveryFailure, now: number): Promise<void> {
+    return this.sql.write(() => {
+      this.s.undeliverable.run({
+        id: claim.transactionId,
+        token: claim.leaseToken,
+        state,
+        // A `failed` entry was never sent; a `dead` one was (its refusal counts as an attempt).
+        counted: state === 'dead' ? 1 : 0,
+        error: failure.error,
+        status: failure.status,
+        now,
+      });
+    }, 'one');
+  }
+
+  setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void> {
+    return this.sql.write(() => {
+      this.s.setSubscription.run({ id: claim.transactionId, token: claim.leaseToken, sub: subscriptionId, now });
+    }, 'one');
+  }
+
+  requeue(transactionId: string, now: number): Promise<boolean> {
+    return this.sql.write(() => this.s.requeue.run({ id: transactionId, now }).changes === 1, 'one');
+  }
+
+  requeueAll(state: 'failed' | 'dead', now: number): Promise<number> {
+    return this.sql.write(() => this.s.requeueAll.run({ state, now }).changes, 'one');
+  }
+
+  get(transactionId: string): Promise<OutboxEntry | null> {
+    return this.sql.read(() => {
+      const row = this.s.get.get(transactionId) as Row | undefined;
+      return row ? toOutboxEntry(row) : null;
+    });
+  }
+
+  list(filter: { state?: DeliveryState; limit: number }): Promise<OutboxEntry[]> {
+    return this.sql.read(() => {
+      const rows = filter.state ? this.s.listByState.all(filter.state, filter.limit) : this.s.listAll.all(filter.limit);
+      return (rows as Row[]).map(toOutboxEntry);
+    });
+  }
+
+  countByState(): Promise<Record<DeliveryState, number>> {
+    return this.sql.read(() => {
+      const counts = emptyCounts();
+      for (const r of this.s.countByState.all() as { state: DeliveryState; n: number }[]) counts[r.state] = r.n;
+      return counts;
+    });
+  }
+}
