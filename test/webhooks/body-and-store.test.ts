@@ -53,9 +53,10 @@ describe('webhook body handling', () => {
     await expectNothingQueuedOrSent(h);
   });
 
-  it('body over 1 MB without any signature → 413 as well (the limit applies before verification)', async () => {
+  it('body over 1 MB without any signature → 400 invalid_signature (the header is checked before the body is read)', async () => {
     const res = await postRaw(h, `{"pad":"${'y'.repeat(ONE_MB + 10)}"}`, undefined);
-    expectErrorShape(res, 413, 'payload_too_large');
+    expectErrorShape(res, 400, 'invalid_signature');
+    expect(res.headers.connection).toBe('close');
   });
 
   it('a signed event just under 1 MB is accepted and its raw payload stored verbatim', async () => {
