@@ -16,6 +16,7 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createStripeClient } from './stripe/stripe-client.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
+import { SubscriptionOwnership } from './subscriptions/subscription-ownership.js';
 import type { IngestDeps } from './webhooks/ingest-event.js';
 
 export interface Service {
@@ -68,6 +69,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     outboxLogger,
   );
   const onQueued = () => worker.kick();
+  const ownership = new SubscriptionOwnership(stripe, now);
   let shuttingDown = false;
 
   const ingest: IngestDeps = {
@@ -119,6 +121,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     topUps: {
       store,
       stripe,
+      ownership,
       companyIdMetadataKey: config.moesif.companyIdMetadataKey,
       creditUntagged: config.ledger.creditUntagged,
       creditRates: config.ledger.creditRates,
@@ -129,6 +132,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     balances: {
       store,
       stripe,
+      ownership,
       moesif,
       cache: new TtlCache<BalanceReading>(config.moesif.balanceCacheTtlMs, 10_000),
       creditRates: config.ledger.creditRates,

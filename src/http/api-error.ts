@@ -13,12 +13,14 @@ export type ApiErrorCode =
   | 'company_not_mapped'
   | 'payment_rejected'
   | 'subscription_unresolved'
+  | 'subscription_not_owned'
   | 'authentication_required'
   | 'card_declined'
   | 'stripe_unavailable'
   | 'stripe_misconfigured'
   | 'moesif_unavailable'
   | 'store_unavailable'
+  | 'server_busy'
   | 'internal_error';
 
 export function statusOf(code: ApiErrorCode): number {
@@ -45,6 +47,7 @@ export function statusOf(code: ApiErrorCode): number {
     case 'company_not_mapped':
     case 'payment_rejected':
     case 'subscription_unresolved':
+    case 'subscription_not_owned':
       return 422;
     case 'internal_error':
       return 500;
@@ -53,6 +56,7 @@ export function statusOf(code: ApiErrorCode): number {
     case 'stripe_unavailable':
     case 'moesif_unavailable':
     case 'store_unavailable':
+    case 'server_busy':
       return 503;
     default: {
       const unreachable: never = code;

@@ -23,6 +23,13 @@ export interface StripeCustomer {
   metadata: Record<string, string>;
 }
 
+/** Whose a subscription is: Stripe never moves a subscription to another customer. */
+export interface SubscriptionOwner {
+  subscriptionId: string;
+  customerId: string;
+  status: string;
+}
+
 export type PaymentMethodChoice =
   | { kind: 'found'; paymentMethodId: string }
   | { kind: 'none' }
@@ -144,6 +151,25 @@ export class StripeGateway {
         if ((err as { statusCode?: number }).statusCode === 404) return null;
         throw err;
       }
+    });
+  }
+
+  /** The customer a subscription belongs to; null when Stripe has no such subscription. */
+  getSubscriptionOwner(subscriptionId: string): Promise<SubscriptionOwner | null> {
+    return this.call(async () => {
+      let subscription: Stripe.Subscription;
+      try {
+        subscription = await this.stripe.subscriptions.retrieve(subscriptionId);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+      const customer = subscription.customer;
+      return {
+        subscriptionId: subscription.id,
+        customerId: typeof customer === 'string' ? customer : customer.id,
+        status: subscription.status,
+      };
     });
   }
 

@@ -4,6 +4,7 @@ import { ApiError } from '../http/api-error.js';
 import { creditForPaymentIntent } from '../ledger/credit-for-payment-intent.js';
 import type { CreditRates } from '../money/moesif-amount.js';
 import type { Store } from '../store/store.js';
+import type { SubscriptionOwnership } from '../subscriptions/subscription-ownership.js';
 import { PaymentFailedError } from '../stripe/stripe-errors.js';
 import type { StripeGateway, StripeCustomer } from '../stripe/stripe-gateway.js';
 import type { TopUpIntent } from '../stripe/top-up-intent.js';
@@ -14,6 +15,8 @@ import { toTopUpResult, type TopUpResult } from './top-up-result.js';
 export interface TopUpDeps {
   store: Store;
   stripe: StripeGateway;
+  /** A named subscription must be the customer's. */
+  ownership: SubscriptionOwnership;
   /** When set, the Moesif company id is this metadata field of the Stripe customer. */
   companyIdMetadataKey: string | undefined;
   creditUntagged: boolean;
@@ -81,6 +84,7 @@ export async function createTopUp(
 
   const customer = await deps.stripe.getCustomer(request.customerId);
   if (!customer || customer.deleted) throw new ApiError('customer_not_found', 'No such Stripe customer.');
+  if (request.subscriptionId) await deps.ownership.assertOwned(caller, customer.id, request.subscriptionId);
   const tag = { companyId: companyIdOf(customer, deps.companyIdMetadataKey), subscriptionId: request.subscriptionId };
   const paymentMethodId = await paymentMethodFor(deps, request, customer);
 
