@@ -9,6 +9,13 @@ export interface Config {
   host: string;
   logLevel: Env['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  http: {
+    headersTimeoutMs: number;
+    /** Time to receive a whole request (not to answer it). */
+    requestTimeoutMs: number;
+    /** Most bytes of webhook bodies buffered at once, across all requests. */
+    webhookMaxBufferedBytes: number;
+  };
   stripe: {
     secretKey: string;
     webhookSecrets: string[];
@@ -120,6 +127,11 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      webhookMaxBufferedBytes: env.WEBHOOK_MAX_BUFFERED_BYTES,
+    },
     stripe: {
       secretKey: env.STRIPE_SECRET_KEY,
       webhookSecrets: env.STRIPE_WEBHOOK_SECRET,

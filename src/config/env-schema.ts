@@ -68,6 +68,9 @@ export const envSchema = z
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+    HTTP_HEADERS_TIMEOUT_SECONDS: int(10, 1, 300),
+    HTTP_REQUEST_TIMEOUT_SECONDS: int(30, 1, 600),
+    WEBHOOK_MAX_BUFFERED_BYTES: int(16 * 1024 * 1024, 1024 * 1024),
 
     STRIPE_SECRET_KEY: z.string({ message: 'required: your Stripe secret key (sk_… or rk_…)' }),
     STRIPE_WEBHOOK_SECRET: z
@@ -158,6 +161,9 @@ export const envSchema = z
       // A lease that can run out while its delivery is still waiting for Moesif lets a second
       // worker send the same entry at the same time.
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_LEASE_MS'], message: 'must be at least twice MOESIF_TIMEOUT_MS' });
+    }
+    if (env.HTTP_REQUEST_TIMEOUT_SECONDS < env.HTTP_HEADERS_TIMEOUT_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['HTTP_REQUEST_TIMEOUT_SECONDS'], message: 'must be ≥ HTTP_HEADERS_TIMEOUT_SECONDS' });
     }
     if (env.OUTBOX_RETRY_MAX_DELAY_MS < env.OUTBOX_RETRY_BASE_DELAY_MS) {
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_RETRY_MAX_DELAY_MS'], message: 'must be ≥ OUTBOX_RETRY_BASE_DELAY_MS' });

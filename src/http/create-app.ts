@@ -41,7 +41,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps.readiness));
   app.use(metricsRoutes(deps.metrics, config.metricsBearerToken));
-  app.use(webhookRoutes({ stripe: deps.stripe, ingest: deps.ingest, metrics: deps.metrics, toleranceSeconds: config.stripe.webhookToleranceSeconds }));
+  app.use(
+    webhookRoutes({
+      stripe: deps.stripe,
+      ingest: deps.ingest,
+      metrics: deps.metrics,
+      toleranceSeconds: config.stripe.webhookToleranceSeconds,
+      maxBufferedBytes: config.http.webhookMaxBufferedBytes,
+    }),
+  );
   app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics }));
   app.use(balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins }));
   if (config.adminApiKey) {

@@ -6,6 +6,7 @@ import type { StripeGateway } from '../../stripe/stripe-gateway.js';
 import { eventTypeLabel } from '../../webhooks/event-type-label.js';
 import { ingestEvent, type IngestDeps } from '../../webhooks/ingest-event.js';
 import { ApiError } from '../api-error.js';
+import { BodyBudget } from '../middleware/body-budget.js';
 
 /** Stripe events are small; anything larger than this is not from Stripe. */
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -15,10 +16,13 @@ export interface WebhookRouteDeps {
   ingest: IngestDeps;
   metrics: Metrics;
   toleranceSeconds: number;
+  /** Most bytes of webhook bodies buffered at once, across all requests. */
+  maxBufferedBytes: number;
 }
 
 /**
- * POST /webhooks/stripe: look at the Stripe-Signature header before reading anything, verify the signature on the raw bytes, record the event durably, answer.
+ * POST /webhooks/stripe: look at the Stripe-Signature header before reading anything, reserve
+ * room for the body (503 when too many bodies are arriving at once), verify the signature on the raw bytes, record the event durably, answer.
  * 2xx only after the store has committed; nothing here calls Moesif.
  */
 export function webhookRoutes(deps: WebhookRouteDeps): Router {
@@ -37,10 +41,12 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
     next();
   };
 
+  const budget = new BodyBudget(deps.maxBufferedBytes, MAX_EVENT_BYTES);
   const router = Router();
   router.post(
     '/webhooks/stripe',
     signatureFirst,
+    budget.middleware(),
     express.raw({ type: () => true, limit: MAX_EVENT_BYTES }),
     async (req, res) => {
       const signature = req.get('stripe-signature')!;
