@@ -41,6 +41,24 @@ try {
   process.exit(1);
 }
 
+const exposure = config.metrics.exposure;
+let metricsServer: Server | null = null;
+if (exposure.kind === 'own_port' && service.metricsApp) {
+  metricsServer = createHttpServer(service.metricsApp, config.http);
+  try {
+    const port = await listen(metricsServer, exposure.port, exposure.host);
+    logger.info({ port, host: exposure.host }, 'metrics listening');
+  } catch (err) {
+    logger.fatal({ err, port: exposure.port, host: exposure.host }, 'cannot listen for metrics');
+    process.exit(1);
+  }
+} else if (exposure.kind === 'off') {
+  logger.warn(
+    { host: config.host },
+    '/metrics is off: the service listens on a public address without METRICS_BEARER_TOKEN; set it, or METRICS_PORT',
+  );
+}
+
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -52,6 +70,8 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, config.shutdownTimeoutMs);
   deadline.unref();
+  metricsServer?.close();
+  metricsServer?.closeAllConnections();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

@@ -6,6 +6,7 @@ import type { BalanceReading } from './balances/get-balance.js';
 import { TtlCache } from './balances/ttl-cache.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/create-app.js';
+import { createMetricsApp } from './http/create-metrics-app.js';
 import { Metrics } from './metrics/metrics.js';
 import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
 import { MoesifBreaker } from './outbox/moesif-breaker.js';
@@ -21,6 +22,8 @@ import type { IngestDeps } from './webhooks/ingest-event.js';
 
 export interface Service {
   app: Express;
+  /** GET /metrics on a port of its own (METRICS_PORT); null when /metrics is on `app` or off. */
+  metricsApp: Express | null;
   store: Store;
   worker: OutboxWorker;
   metrics: Metrics;
@@ -38,7 +41,7 @@ export interface Service {
 /** Wires the real adapters from config. Used by main.ts, the CLIs, the demo and the tests alike. */
 export async function buildService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
   const store = await openStore(config.databaseUrl);
-  const metrics = new Metrics(() => store.outbox.countByState());
+  const metrics = new Metrics(() => store.outbox.countByState(), { outboxRefreshMs: config.metrics.outboxRefreshMs, now });
   const stripe = new StripeGateway(
     createStripeClient(config.stripe),
     config.stripe.webhookSecrets,
@@ -145,6 +148,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
 
   return {
     app,
+    metricsApp: config.metrics.exposure.kind === 'own_port' ? createMetricsApp(metrics, config.metrics.bearerToken, logger) : null,
     store,
     worker,
     metrics,

@@ -63,8 +63,17 @@ export interface Config {
   };
   /** Bearer key of the admin API; the API is off when unset. */
   adminApiKey?: string;
-  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
-  metricsBearerToken?: string;
+  metrics: {
+    /**
+     * Where GET /metrics is served: on the main port (only when that listens on loopback or a
+     * token is set), on a port of its own, or nowhere (a public main port without a token).
+     */
+    exposure: { kind: 'main_port' } | { kind: 'own_port'; port: number; host: string } | { kind: 'off' };
+    /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+    bearerToken?: string;
+    /** How long the outbox gauge reuses its counts from the store. */
+    outboxRefreshMs: number;
+  };
   reconcile: {
     /** 0 = no periodic sweep (on-demand only). */
     intervalMs: number;
@@ -80,6 +89,11 @@ export interface Config {
     retryMaxDelayMs: number;
     maxAttempts: number;
   };
+}
+
+/** Whether a listen address is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || /^::ffff:127\./i.test(host);
 }
 
 export class ConfigError extends Error {
@@ -168,7 +182,16 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
     },
     topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
     adminApiKey: env.ADMIN_API_KEY,
-    metricsBearerToken: env.METRICS_BEARER_TOKEN,
+    metrics: {
+      exposure:
+        env.METRICS_PORT !== undefined
+          ? { kind: 'own_port', port: env.METRICS_PORT, host: env.METRICS_HOST }
+          : env.METRICS_BEARER_TOKEN !== undefined || isLoopback(env.HOST)
+            ? { kind: 'main_port' }
+            : { kind: 'off' },
+      bearerToken: env.METRICS_BEARER_TOKEN,
+      outboxRefreshMs: env.METRICS_OUTBOX_REFRESH_SECONDS * 1000,
+    },
     reconcile: { intervalMs: env.RECONCILE_INTERVAL_MS, firstLookbackHours: env.RECONCILE_LOOKBACK_HOURS },
     outbox: {
       pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,

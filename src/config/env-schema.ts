@@ -120,7 +120,10 @@ export const envSchema = z
     DISPUTE_DEBIT_ON: z.enum(['funds_withdrawn', 'created'], { message: 'expected funds_withdrawn or created' }).default('funds_withdrawn'),
 
     ADMIN_API_KEY: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
-    METRICS_BEARER_TOKEN: optionalText,
+    METRICS_BEARER_TOKEN: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    METRICS_HOST: z.string().default('127.0.0.1'),
+    METRICS_OUTBOX_REFRESH_SECONDS: int(15, 0, 3_600),
     RECONCILE_INTERVAL_MS: int(900_000, 0),
     RECONCILE_LOOKBACK_HOURS: int(72, 1, 720),
 
@@ -161,6 +164,17 @@ export const envSchema = z
       // A lease that can run out while its delivery is still waiting for Moesif lets a second
       // worker send the same entry at the same time.
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_LEASE_MS'], message: 'must be at least twice MOESIF_TIMEOUT_MS' });
+    }
+    // A key that opens one door must not open another: the metrics token sits in Prometheus'
+    // configuration, the top-up keys in your servers'.
+    if (env.ADMIN_API_KEY !== undefined && env.TOP_UP_API_KEYS.includes(env.ADMIN_API_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_API_KEY'], message: 'must differ from every TOP_UP_API_KEYS entry' });
+    }
+    if (env.METRICS_BEARER_TOKEN !== undefined && (env.METRICS_BEARER_TOKEN === env.ADMIN_API_KEY || env.TOP_UP_API_KEYS.includes(env.METRICS_BEARER_TOKEN))) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_BEARER_TOKEN'], message: 'must differ from ADMIN_API_KEY and every TOP_UP_API_KEYS entry' });
+    }
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (leave it empty to serve /metrics on PORT)' });
     }
     if (env.HTTP_REQUEST_TIMEOUT_SECONDS < env.HTTP_HEADERS_TIMEOUT_SECONDS) {
       ctx.addIssue({ code: 'custom', path: ['HTTP_REQUEST_TIMEOUT_SECONDS'], message: 'must be ≥ HTTP_HEADERS_TIMEOUT_SECONDS' });

@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps.readiness));
-  app.use(metricsRoutes(deps.metrics, config.metricsBearerToken));
+  if (config.metrics.exposure.kind === 'main_port') app.use(metricsRoutes(deps.metrics, config.metrics.bearerToken));
   app.use(
     webhookRoutes({
       stripe: deps.stripe,

@@ -41,7 +41,9 @@ async function scrape(h: Harness): Promise<Sample[]> {
 const WEBHOOKS = 'topup_sync_webhooks_received_total';
 
 describe('GET /metrics (Prometheus)', () => {
-  const harness = harnessPerTest();
+  const start = harnessPerTest();
+  // /metrics on the main port (loopback), the outbox gauge read at every scrape.
+  const harness = (env: Record<string, string> = {}) => start({ HOST: '127.0.0.1', METRICS_OUTBOX_REFRESH_SECONDS: '0', ...env });
 
   it('counts webhooks by type and outcome: queued, duplicate, bad_signature; outbox gauge and delivery attempts', async () => {
     const h = await harness();
