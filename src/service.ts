@@ -144,6 +144,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     admin,
     reconcileNow,
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
+    rateLimits: { store: store.rateLimits, now },
   });
 
   return {

@@ -61,6 +61,12 @@ export interface Config {
     /** Inclusive bounds per accepted currency, in Stripe minor units. */
     limits: Record<string, { min: number; max: number }>;
   };
+  /** Requests per minute (fixed windows), per caller and per customer. */
+  rateLimits: {
+    topUpsPerCustomerPerMinute: number;
+    userRequestsPerMinute: number;
+    apiKeyRequestsPerMinute: number;
+  };
   /** Bearer key of the admin API; the API is off when unset. */
   adminApiKey?: string;
   metrics: {
@@ -181,6 +187,11 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     },
     topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
+    rateLimits: {
+      topUpsPerCustomerPerMinute: env.RATE_LIMIT_TOP_UPS_PER_MINUTE,
+      userRequestsPerMinute: env.RATE_LIMIT_USER_REQUESTS_PER_MINUTE,
+      apiKeyRequestsPerMinute: env.RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE,
+    },
     adminApiKey: env.ADMIN_API_KEY,
     metrics: {
       exposure:

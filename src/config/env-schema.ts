@@ -119,6 +119,10 @@ export const envSchema = z
     REFUNDS_DEBIT_CREDITS: bool(true),
     DISPUTE_DEBIT_ON: z.enum(['funds_withdrawn', 'created'], { message: 'expected funds_withdrawn or created' }).default('funds_withdrawn'),
 
+    RATE_LIMIT_TOP_UPS_PER_MINUTE: int(10, 1, 1_000_000),
+    RATE_LIMIT_USER_REQUESTS_PER_MINUTE: int(60, 1, 1_000_000),
+    RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE: int(1_200, 1, 1_000_000),
+
     ADMIN_API_KEY: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
     METRICS_BEARER_TOKEN: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
     METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),

@@ -8,6 +8,7 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'idempotency_key_reused'
+  | 'rate_limited'
   | 'customer_not_found'
   | 'no_payment_method'
   | 'company_not_mapped'
@@ -42,6 +43,8 @@ export function statusOf(code: ApiErrorCode): number {
       return 409;
     case 'payload_too_large':
       return 413;
+    case 'rate_limited':
+      return 429;
     case 'customer_not_found':
     case 'no_payment_method':
     case 'company_not_mapped':

@@ -210,6 +210,32 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       expect(await store.state.tryAcquireLease('reconcile', 'a', 1_000, T0 + 1_030)).toBe(false);
     });
 
+    it('rate limits: hits count per key in fixed windows; a new window starts at 1; unhit and reset', async () => {
+      const W = 60_000;
+      expect(await store.rateLimits.hit('k1', W, T0)).toEqual({ hits: 1, resetAt: T0 + W });
+      expect(await store.rateLimits.hit('k1', W, T0 + 10)).toEqual({ hits: 2, resetAt: T0 + W });
+      expect(await store.rateLimits.hit('k2', W, T0 + 20)).toEqual({ hits: 1, resetAt: T0 + 20 + W });
+      await store.rateLimits.unhit('k1', T0 + 30);
+      expect(await store.rateLimits.hit('k1', W, T0 + 40)).toEqual({ hits: 2, resetAt: T0 + W });
+      // The window ended: a new one starts with this hit.
+      expect(await store.rateLimits.hit('k1', W, T0 + W)).toEqual({ hits: 1, resetAt: T0 + 2 * W });
+      await store.rateLimits.reset('k2');
+      expect(await store.rateLimits.hit('k2', W, T0 + W)).toEqual({ hits: 1, resetAt: T0 + 2 * W });
+      // Concurrent hits are all counted.
+      const hits = await Promise.all(Array.from({ length: 20 }, () => store.rateLimits.hit('k3', W, T0)));
+      expect(hits.map((h) => h.hits).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
+    it('rate limits: ended windows are pruned in batches, live ones kept', async () => {
+      const W = 1_000;
+      for (let i = 0; i < 5; i++) await store.rateLimits.hit(`old${i}`, W, T0);
+      await store.rateLimits.hit('live', W, T0 + 5_000);
+      expect(await store.rateLimits.pruneExpired(T0 + 5_000, 3)).toBe(3);
+      expect(await store.rateLimits.pruneExpired(T0 + 5_000, 3)).toBe(2);
+      expect(await store.rateLimits.pruneExpired(T0 + 5_000, 3)).toBe(0);
+      expect(await store.rateLimits.hit('live', W, T0 + 5_001)).toEqual({ hits: 2, resetAt: T0 + 6_000 });
+    });
+
     it('ping answers while open and fails once closed', async () => {
       await store.ping();
       await store.close();

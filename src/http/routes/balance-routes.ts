@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { getBalance, type BalanceDeps } from '../../balances/get-balance.js';
+import type { RouteLimits } from '../../rate-limits/route-limits.js';
 import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
@@ -13,11 +14,16 @@ const query = z.object({
 });
 
 /** GET /balance: the caller's (JWT) or the named customer's (API key) Moesif balance and top-ups in flight. */
-export function balanceRoutes(deps: { balances: BalanceDeps; authenticator: Authenticator; corsOrigins: readonly string[] }): Router {
+export function balanceRoutes(deps: {
+  balances: BalanceDeps;
+  authenticator: Authenticator;
+  corsOrigins: readonly string[];
+  limits: RouteLimits;
+}): Router {
   const router = Router();
   const cors = corsAllowList(deps.corsOrigins);
   router.options('/balance', cors);
-  router.get('/balance', cors, authenticate(deps.authenticator), async (req, res) => {
+  router.get('/balance', cors, authenticate(deps.authenticator), deps.limits.perCaller, async (req, res) => {
     const caller = callerOf(res);
     const params = validateBody(query, { ...req.query });
     const customerId = params.customer_id ?? (caller.kind === 'jwt' ? caller.customerId : undefined);

@@ -3,6 +3,7 @@ import { PgDb } from './pg-db.js';
 import { PgEvents } from './pg-events.js';
 import { PgIdempotency } from './pg-idempotency.js';
 import { PgOutbox } from './pg-outbox.js';
+import { PgRateLimits } from './pg-rate-limits.js';
 import { PgState } from './pg-state.js';
 import { PgTopUps } from './pg-top-ups.js';
 
@@ -18,6 +19,7 @@ export class PostgresStore implements Store {
   readonly topUps: PgTopUps;
   readonly idempotency: PgIdempotency;
   readonly state: PgState;
+  readonly rateLimits: PgRateLimits;
 
   private constructor(private readonly db: PgDb) {
     this.outbox = new PgOutbox(db);
@@ -25,6 +27,7 @@ export class PostgresStore implements Store {
     this.topUps = new PgTopUps(db);
     this.idempotency = new PgIdempotency(db);
     this.state = new PgState(db);
+    this.rateLimits = new PgRateLimits(db);
   }
 
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {

@@ -3,6 +3,7 @@ import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
 import { SqliteIdempotency } from './sqlite-idempotency.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
+import { InProcessRateLimits } from './sqlite-rate-limits.js';
 import { SqliteState } from './sqlite-state.js';
 import { SqliteTopUps } from './sqlite-top-ups.js';
 
@@ -19,6 +20,7 @@ export class SqliteStore implements Store {
   readonly topUps: SqliteTopUps;
   readonly idempotency: SqliteIdempotency;
   readonly state: SqliteState;
+  readonly rateLimits = new InProcessRateLimits();
 
   constructor(path: string) {
     this.sql = new SqliteDb(path);
