@@ -1,11 +1,11 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Config } from '../config/config.js';
+import { isStripeId } from '../stripe/stripe-ids.js';
 
 export type JwtResult = { ok: true; subject: string; customerId: string } | { ok: false; reason: string };
 
 type JwtConfig = NonNullable<Config['auth']['jwt']>;
 
-const CUSTOMER_ID = /^cus_[A-Za-z0-9]+$/;
 
 /**
  * Verifies browser callers' tokens from the operator's identity provider: signature (shared
@@ -34,7 +34,7 @@ export class JwtVerifier {
           ? await jwtVerify(token, this.key, options)
           : await jwtVerify(token, this.key, options);
       const customerId = payload[this.config.customerClaim];
-      if (typeof customerId !== 'string' || !CUSTOMER_ID.test(customerId)) {
+      if (!isStripeId('customer', customerId)) {
         return { ok: false, reason: `token has no Stripe customer id in claim ${this.config.customerClaim}` };
       }
       return { ok: true, subject: payload.sub ?? customerId, customerId };

@@ -18,7 +18,7 @@ const envelope = z.object({
 
 const thinNotification = z.object({
   object: z.literal('v2.core.event'),
-  id: z.string().regex(/^evt_[A-Za-z0-9_]{1,250}$/).optional().catch(undefined),
+  id: z.string().regex(STRIPE_ID_PATTERNS.event).optional().catch(undefined),
   type: z.string().regex(EVENT_TYPE).optional().catch(undefined),
 });
 

@@ -2,22 +2,23 @@ import { z } from 'zod';
 
 /**
  * The shapes of the Stripe ids this service accepts from callers, events and metadata. Stripe ids
- * are a fixed prefix, an underscore and letters/digits (Stripe documents them as at most 255
- * characters). Anything else — a control character, a dot, a slash, a second prefix — is refused
- * at the edge, so it never reaches the store, a log line or a URL path.
+ * are a fixed prefix, an underscore and letters/digits (underscores too: test-mode aliases such
+ * as pm_card_visa), at most 255 characters. Anything else — a control character, a dot, a
+ * slash, a percent sign — is refused at the edge, so it never reaches the store, a log line or a
+ * URL path.
  */
 export const STRIPE_ID_PATTERNS = {
-  customer: /^cus_[A-Za-z0-9]{1,250}$/,
-  subscription: /^sub_[A-Za-z0-9]{1,250}$/,
+  customer: /^cus_[A-Za-z0-9_]{1,250}$/,
+  subscription: /^sub_[A-Za-z0-9_]{1,250}$/,
   /** Saved cards: pm_…, and the older card_… and src_… objects still accepted as payment_method. */
   paymentMethod: /^(pm|card|src)_[A-Za-z0-9_]{1,250}$/,
-  paymentIntent: /^pi_[A-Za-z0-9]{1,250}$/,
-  price: /^price_[A-Za-z0-9]{1,248}$/,
-  event: /^evt_[A-Za-z0-9]{1,250}$/,
+  paymentIntent: /^pi_[A-Za-z0-9_]{1,250}$/,
+  price: /^price_[A-Za-z0-9_]{1,248}$/,
+  event: /^evt_[A-Za-z0-9_]{1,250}$/,
   /** Refunds (re_…) and refunds of non-card payments (pyr_…). */
-  refund: /^(re|pyr)_[A-Za-z0-9]{1,250}$/,
+  refund: /^(re|pyr)_[A-Za-z0-9_]{1,250}$/,
   /** Disputes (dp_…) and disputes of non-card payments (du_…). */
-  dispute: /^(dp|du)_[A-Za-z0-9]{1,250}$/,
+  dispute: /^(dp|du)_[A-Za-z0-9_]{1,250}$/,
 } as const;
 
 export type StripeIdKind = keyof typeof STRIPE_ID_PATTERNS;

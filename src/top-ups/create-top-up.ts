@@ -8,6 +8,7 @@ import type { SubscriptionOwnership } from '../subscriptions/subscription-owners
 import { PaymentFailedError } from '../stripe/stripe-errors.js';
 import type { StripeGateway, StripeCustomer } from '../stripe/stripe-gateway.js';
 import type { TopUpIntent } from '../stripe/top-up-intent.js';
+import { isUsableCompanyId } from '../stripe/top-up-metadata.js';
 import { idempotencyScope, oneOffStripeKey } from './idempotency.js';
 import type { TopUpRequest } from './top-up-request.js';
 import { toTopUpResult, type TopUpResult } from './top-up-result.js';
@@ -32,10 +33,10 @@ const STRIPE_KEY_MEMORY_MS = 23 * 3600 * 1000;
 function companyIdOf(customer: StripeCustomer, metadataKey: string | undefined): string {
   if (!metadataKey) return customer.id;
   const companyId = customer.metadata[metadataKey];
-  if (!companyId) {
+  if (!isUsableCompanyId(companyId)) {
     throw new ApiError(
       'company_not_mapped',
-      `The customer has no Moesif company id in its metadata field "${metadataKey}".`,
+      `The customer has no usable Moesif company id (1-255 characters, no control characters) in its metadata field "${metadataKey}".`,
     );
   }
   return companyId;

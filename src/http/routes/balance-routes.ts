@@ -3,14 +3,15 @@ import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { getBalance, type BalanceDeps } from '../../balances/get-balance.js';
 import type { RouteLimits } from '../../rate-limits/route-limits.js';
+import { stripeId } from '../../stripe/stripe-ids.js';
 import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
 import { validateBody } from '../validate-body.js';
 
 const query = z.object({
-  customer_id: z.string().regex(/^cus_[A-Za-z0-9]+$/, 'expected a Stripe customer id (cus_…)').optional(),
-  subscription_id: z.string().min(1).max(255).optional(),
+  customer_id: stripeId('customer').optional(),
+  subscription_id: stripeId('subscription').optional(),
 });
 
 /** GET /balance: the caller's (JWT) or the named customer's (API key) Moesif balance and top-ups in flight. */
