@@ -119,7 +119,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     logger,
     metrics,
     stripe,
-    authenticator: new Authenticator(config.auth),
+    authenticator: new Authenticator(config.auth, now),
     ingest,
     topUps: {
       store,

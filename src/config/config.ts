@@ -53,6 +53,8 @@ export interface Config {
       issuer: string;
       audience: string;
       customerClaim: string;
+      /** Leeway for exp, nbf and iat against this machine's clock. */
+      clockToleranceSeconds: number;
     };
     corsAllowedOrigins: string[];
   };
@@ -182,6 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
             issuer: env.JWT_ISSUER!,
             audience: env.JWT_AUDIENCE!,
             customerClaim: env.JWT_CUSTOMER_CLAIM,
+            clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
           }
         : undefined,
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,

@@ -106,6 +106,7 @@ export const envSchema = z
     JWT_ISSUER: optionalText,
     JWT_AUDIENCE: optionalText,
     JWT_CUSTOMER_CLAIM: z.string().min(1).default('stripe_customer_id'),
+    JWT_CLOCK_TOLERANCE_SECONDS: int(30, 0, 300),
     CORS_ALLOWED_ORIGINS: commaList,
 
     TOP_UP_CURRENCIES: z
