@@ -95,7 +95,12 @@ export const envSchema = z
     DATABASE_URL: z
       .string()
       .default('sqlite:./data/topup-sync.db')
-      .refine((s) => /^(sqlite:|postgres(ql)?:\/\/)/.test(s), 'expected sqlite:<path> or postgres://user@host:port/database'),
+      .refine((s) => /^(sqlite:|postgres(ql)?:\/\/)/.test(s), 'expected sqlite:<path> or postgres://user@host:port/database')
+      // Checked here so a malformed URL is reported by name; its value (with its password) is never printed.
+      .refine(
+        (s) => !/^postgres/.test(s) || URL.canParse(s),
+        'not a valid postgres:// URL (a numeric port? special characters in the password percent-encoded?)',
+      ),
 
     TOP_UP_API_KEYS: commaList.refine(
       (keys) => keys.every((k) => k.length >= 16),
