@@ -13,6 +13,8 @@ import { MoesifBreaker } from './outbox/moesif-breaker.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
 import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
 import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
+import type { PruneResult } from './retention/prune-old-rows.js';
+import { RetentionScheduler } from './retention/retention-scheduler.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createStripeClient } from './stripe/stripe-client.js';
@@ -28,6 +30,8 @@ export interface Service {
   worker: OutboxWorker;
   metrics: Metrics;
   admin: AdminDeps;
+  /** Runs one retention pass now (null when another instance holds the retention lease). */
+  pruneNow(): Promise<PruneResult | null>;
   /** Runs one reconciliation sweep now (from the cursor, or from `sinceSeconds`). */
   reconcileNow(sinceSeconds?: number): Promise<ReconcileResult>;
   /** Starts the background work: the delivery worker and the periodic reconciliation. */
@@ -102,6 +106,15 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     }
   };
   const scheduler = new ReconcileScheduler(reconcileDeps, config.reconcile.intervalMs, reconcileLogger, recordRun);
+  const retention = new RetentionScheduler({
+    store,
+    now,
+    logger: logger.child({ component: 'retention' }),
+    retentionDays: config.retentionDays,
+    onRun: (result) => {
+      for (const [kind, n] of Object.entries(result)) if (n > 0) metrics.retentionDeleted.inc({ kind }, n);
+    },
+  });
   const reconcileNow = async (sinceSeconds?: number) => {
     try {
       const result = await reconcileEvents(reconcileDeps, sinceSeconds);
@@ -155,9 +168,11 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     metrics,
     admin,
     reconcileNow,
+    pruneNow: () => retention.runOnce(),
     start: () => {
       worker.start();
       scheduler.start();
+      retention.start();
     },
     beginShutdown: () => {
       shuttingDown = true;
@@ -165,6 +180,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     close: async () => {
       shuttingDown = true;
       await scheduler.stop();
+      await retention.stop();
       await worker.stop();
       await store.close();
     },

@@ -88,6 +88,8 @@ export interface Config {
     /** How far back the first sweep looks when there is no cursor yet. */
     firstLookbackHours: number;
   };
+  /** Days rows are kept (never less than exactly-once needs: retention/retention-policy.ts); 0 = forever. */
+  retentionDays: number;
   outbox: {
     pollIntervalMs: number;
     batchSize: number;
@@ -207,6 +209,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       outboxRefreshMs: env.METRICS_OUTBOX_REFRESH_SECONDS * 1000,
     },
     reconcile: { intervalMs: env.RECONCILE_INTERVAL_MS, firstLookbackHours: env.RECONCILE_LOOKBACK_HOURS },
+    retentionDays: env.RETENTION_DAYS,
     outbox: {
       pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
       batchSize: env.OUTBOX_BATCH_SIZE,

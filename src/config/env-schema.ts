@@ -137,6 +137,8 @@ export const envSchema = z
     RECONCILE_INTERVAL_MS: int(900_000, 0),
     RECONCILE_LOOKBACK_HOURS: int(72, 1, 720),
 
+    RETENTION_DAYS: int(90, 0, 3_650),
+
     OUTBOX_POLL_INTERVAL_MS: int(1_000, 10),
     OUTBOX_BATCH_SIZE: int(50, 1, 1_000),
     OUTBOX_CONCURRENCY: int(64, 1, 256),

@@ -73,6 +73,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly retentionDeleted = new Counter({
+    name: `${PREFIX}retention_deleted_total`,
+    help: 'Rows deleted by retention (RETENTION_DAYS), by kind (events, idempotencyKeys, topUps, deliveredOutbox, rateLimits).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   /**
    * `outboxCounts` reads the outbox's size by state from the store; it is read at most once per
    * `outboxRefreshMs` however often (and by however many) /metrics is scraped, so scrapes cost

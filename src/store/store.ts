@@ -2,6 +2,7 @@ import type { EventStore } from './event-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { RateLimitStore } from './rate-limit-store.js';
+import type { RetentionStore } from './retention-store.js';
 import type { StateStore } from './state-store.js';
 import type { TopUpStore } from './top-up-store.js';
 
@@ -9,6 +10,7 @@ export type { EventStore, RecordEventResult, StripeEventRecord } from './event-s
 export type { IdempotencyClaim, IdempotencyStore } from './idempotency-store.js';
 export type { DeliveryFailure, OutboxStore } from './outbox-store.js';
 export type { RateLimitHits, RateLimitStore } from './rate-limit-store.js';
+export type { RetentionStore } from './retention-store.js';
 export type { StateStore } from './state-store.js';
 export type { InFlight, TopUpRecord, TopUpStore } from './top-up-store.js';
 
@@ -27,4 +29,5 @@ export interface Store {
   idempotency: IdempotencyStore;
   state: StateStore;
   rateLimits: RateLimitStore;
+  retention: RetentionStore;
 }

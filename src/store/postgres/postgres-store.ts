@@ -4,6 +4,7 @@ import { PgEvents } from './pg-events.js';
 import { PgIdempotency } from './pg-idempotency.js';
 import { PgOutbox } from './pg-outbox.js';
 import { PgRateLimits } from './pg-rate-limits.js';
+import { PgRetention } from './pg-retention.js';
 import { PgState } from './pg-state.js';
 import { PgTopUps } from './pg-top-ups.js';
 
@@ -20,6 +21,7 @@ export class PostgresStore implements Store {
   readonly idempotency: PgIdempotency;
   readonly state: PgState;
   readonly rateLimits: PgRateLimits;
+  readonly retention: PgRetention;
 
   private constructor(private readonly db: PgDb) {
     this.outbox = new PgOutbox(db);
@@ -28,6 +30,7 @@ export class PostgresStore implements Store {
     this.idempotency = new PgIdempotency(db);
     this.state = new PgState(db);
     this.rateLimits = new PgRateLimits(db);
+    this.retention = new PgRetention(db);
   }
 
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {
