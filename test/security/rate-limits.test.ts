@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InProcessRateLimits } from '../../src/store/sqlite/sqlite-rate-limits.js';
 import { dropSchema, postgresUnavailableReason, uniqueSchema, urlWithSchema } from '../store/postgres-available.js';
 import { ALICE, BOB, startHarness, type Harness } from '../support/harness.js';
 import { apiKeyAuth, bearer, expectApiError, getTopUp, paymentIntentPosts, postTopUp, signJwt } from '../top-ups/top-up-helpers.js';
@@ -95,6 +96,17 @@ describe('issue 8 #5: rate limits', () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key.length).toBeLessThanOrEqual(64);
     expect(keys.join('')).not.toContain('ssss');
+  });
+});
+
+describe('issue 8 #5: in-process counters (SQLite) stay bounded', () => {
+  it('ended windows are forgotten as new keys arrive', async () => {
+    const limits = new InProcessRateLimits();
+    const size = () => (limits as unknown as { windows: Map<string, unknown> }).windows.size;
+    for (let i = 0; i < 30_000; i++) await limits.hit(`a${i}`, 1_000, 0);
+    for (let i = 0; i < 30_000; i++) await limits.hit(`b${i}`, 1_000, 5_000);
+    expect(size()).toBeLessThanOrEqual(45_000);
+    expect((await limits.hit('b1', 1_000, 5_000)).hits).toBe(2);
   });
 });
 

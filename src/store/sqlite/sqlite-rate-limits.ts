@@ -1,7 +1,7 @@
 import type { RateLimitHits, RateLimitStore } from '../rate-limit-store.js';
 
-/** Sweep ended windows once the map holds this many keys, so it never grows without bound. */
-const SWEEP_AT = 10_000;
+/** Sweep ended windows once the map holds this many keys (then at twice what a sweep left), so it never grows without bound. */
+const FIRST_SWEEP_AT = 10_000;
 
 /**
  * Rate-limit counters for the SQLite store. SQLite means one process, so the counters live in
@@ -10,11 +10,16 @@ const SWEEP_AT = 10_000;
 export class InProcessRateLimits implements RateLimitStore {
   readonly shared = false;
   private readonly windows = new Map<string, RateLimitHits>();
+  private sweepAt = FIRST_SWEEP_AT;
 
   hit(key: string, windowMs: number, now: number): Promise<RateLimitHits> {
     let current = this.windows.get(key);
     if (!current || current.resetAt <= now) {
-      if (this.windows.size >= SWEEP_AT) this.sweep(now, Number.MAX_SAFE_INTEGER);
+      if (this.windows.size >= this.sweepAt) {
+        this.sweep(now, Number.MAX_SAFE_INTEGER);
+        // Amortised: the next full sweep waits until the live keys have doubled.
+        this.sweepAt = Math.max(FIRST_SWEEP_AT, 2 * this.windows.size);
+      }
       current = { hits: 0, resetAt: now + windowMs };
       this.windows.set(key, current);
     }
