@@ -34,7 +34,7 @@ export interface Service {
   pruneNow(): Promise<PruneResult | null>;
   /** Runs one reconciliation sweep now (from the cursor, or from `sinceSeconds`). */
   reconcileNow(sinceSeconds?: number): Promise<ReconcileResult>;
-  /** Starts the background work: the delivery worker and the periodic reconciliation. */
+  /** Starts the background work: the delivery worker, the periodic reconciliation and retention. */
   start(): void;
   /** Marks the service as draining (readiness turns 503). */
   beginShutdown(): void;
