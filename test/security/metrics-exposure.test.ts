@@ -172,7 +172,7 @@ describe('issue 8 #4: the real entry point', () => {
 
   it('METRICS_PORT=0 listens for /metrics on a port of its own, on loopback by default', async () => {
     const child = new ServiceProcess(env({ HOST: '127.0.0.1', METRICS_PORT: '0' }));
-    const port = await child.listening();
+    const port = await child.listening(45_000);
     const line = await logLine(child, (l) => l.msg === 'metrics listening');
     expect(line).toMatchObject({ host: '127.0.0.1' });
     const scraped = await fetch(`http://127.0.0.1:${line!.port as number}/metrics`);
@@ -180,13 +180,13 @@ describe('issue 8 #4: the real entry point', () => {
     expect(await scraped.text()).toContain('topup_sync_outbox_entries');
     expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
     expect((await child.stop('SIGTERM')).code).toBe(0);
-  });
+  }, 60_000);
 
   it('a public HOST without token or METRICS_PORT starts, says /metrics is off and how to turn it on', async () => {
     const child = new ServiceProcess(env({ HOST: '0.0.0.0' }));
-    await child.listening();
+    await child.listening(45_000);
     const warning = await logLine(child, (l) => typeof l.msg === 'string' && l.msg.startsWith('/metrics is off'));
     expect(warning?.msg).toMatch(/METRICS_BEARER_TOKEN.*METRICS_PORT/);
     expect((await child.stop('SIGTERM')).code).toBe(0);
-  });
+  }, 60_000);
 });

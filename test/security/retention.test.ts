@@ -48,7 +48,7 @@ describe('issue 8 #10: a service pruning its own data as the days pass (RETENTIO
     const topUp = await h.topUp({ customer_id: 'cus_alice', amount: 2000, currency: 'usd' }, 'order-1');
     expect(topUp.status).toBe(201);
     credited.push(pi.id, topUp.body.payment_intent_id as string);
-    await waitFor(async () => (await h.service.store.outbox.countByState()).delivered === 2, 5_000, 'two credits delivered');
+    await waitFor(async () => (await h.service.store.outbox.countByState()).delivered === 2, 15_000, 'two credits delivered');
     h.moesif.respondWith(400);
     const refused = topUpPaymentIntent();
     deadId = refused.id;
@@ -59,8 +59,8 @@ describe('issue 8 #10: a service pruning its own data as the days pass (RETENTIO
     await waitFor(async () => {
       const counts = await h.service.store.outbox.countByState();
       return counts.dead === 1 && counts.failed === 1;
-    }, 5_000, 'one dead, one failed');
-  });
+    }, 15_000, 'one dead, one failed');
+  }, 60_000);
   afterAll(async () => {
     await h.stop();
   });
