@@ -85,6 +85,8 @@ export class ServiceProcess {
             NODE_ENV: 'production',
             HOST: '127.0.0.1',
             PORT: String(port),
+            // The phase reports read the outbox gauge: fresh at every scrape, not the production 15 s cache.
+            METRICS_OUTBOX_REFRESH_SECONDS: '0',
             ...options.env,
           },
           stdio: ['ignore', log, log],

@@ -107,7 +107,8 @@ export class ServiceInstance {
     try {
       child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
         cwd: this.cwd,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.env, HOST: '127.0.0.1', PORT: String(this.port) },
+        // The drain check reads the outbox gauge: fresh at every scrape, not the production 15 s cache.
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', METRICS_OUTBOX_REFRESH_SECONDS: '0', ...this.env, HOST: '127.0.0.1', PORT: String(this.port) },
         stdio: ['ignore', log, log],
       });
     } finally {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import dotenv from 'dotenv';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { createHttpServer, listen } from './http/http-server.js';
 import { createLogger } from './logging/logger.js';
 import { buildService, type Service } from './service.js';
 
@@ -31,13 +32,32 @@ try {
 }
 service.start();
 
-const server: Server = service.app.listen(config.port, config.host, () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
+const server: Server = createHttpServer(service.app, config.http);
+try {
+  const port = await listen(server, config.port, config.host);
   logger.info({ port, host: config.host, stripeApi: config.stripe.apiBase?.origin ?? 'api.stripe.com' }, 'topup-sync listening');
-});
-server.keepAliveTimeout = 65_000;
-server.headersTimeout = 66_000;
+} catch (err) {
+  logger.fatal({ err, port: config.port, host: config.host }, 'cannot listen');
+  process.exit(1);
+}
+
+const exposure = config.metrics.exposure;
+let metricsServer: Server | null = null;
+if (exposure.kind === 'own_port' && service.metricsApp) {
+  metricsServer = createHttpServer(service.metricsApp, config.http);
+  try {
+    const port = await listen(metricsServer, exposure.port, exposure.host);
+    logger.info({ port, host: exposure.host }, 'metrics listening');
+  } catch (err) {
+    logger.fatal({ err, port: exposure.port, host: exposure.host }, 'cannot listen for metrics');
+    process.exit(1);
+  }
+} else if (exposure.kind === 'off') {
+  logger.warn(
+    { host: config.host },
+    '/metrics is off: the service listens on a public address without METRICS_BEARER_TOKEN; set it, or METRICS_PORT',
+  );
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -50,6 +70,8 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, config.shutdownTimeoutMs);
   deadline.unref();
+  metricsServer?.close();
+  metricsServer?.closeAllConnections();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

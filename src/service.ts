@@ -6,27 +6,35 @@ import type { BalanceReading } from './balances/get-balance.js';
 import { TtlCache } from './balances/ttl-cache.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/create-app.js';
+import { createMetricsApp } from './http/create-metrics-app.js';
 import { Metrics } from './metrics/metrics.js';
 import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
 import { MoesifBreaker } from './outbox/moesif-breaker.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
 import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
 import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
+import type { PruneResult } from './retention/prune-old-rows.js';
+import { RetentionScheduler } from './retention/retention-scheduler.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createStripeClient } from './stripe/stripe-client.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
+import { SubscriptionOwnership } from './subscriptions/subscription-ownership.js';
 import type { IngestDeps } from './webhooks/ingest-event.js';
 
 export interface Service {
   app: Express;
+  /** GET /metrics on a port of its own (METRICS_PORT); null when /metrics is on `app` or off. */
+  metricsApp: Express | null;
   store: Store;
   worker: OutboxWorker;
   metrics: Metrics;
   admin: AdminDeps;
+  /** Runs one retention pass now (null when another instance holds the retention lease). */
+  pruneNow(): Promise<PruneResult | null>;
   /** Runs one reconciliation sweep now (from the cursor, or from `sinceSeconds`). */
   reconcileNow(sinceSeconds?: number): Promise<ReconcileResult>;
-  /** Starts the background work: the delivery worker and the periodic reconciliation. */
+  /** Starts the background work: the delivery worker, the periodic reconciliation and retention. */
   start(): void;
   /** Marks the service as draining (readiness turns 503). */
   beginShutdown(): void;
@@ -37,7 +45,7 @@ export interface Service {
 /** Wires the real adapters from config. Used by main.ts, the CLIs, the demo and the tests alike. */
 export async function buildService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
   const store = await openStore(config.databaseUrl);
-  const metrics = new Metrics(() => store.outbox.countByState());
+  const metrics = new Metrics(() => store.outbox.countByState(), { outboxRefreshMs: config.metrics.outboxRefreshMs, now });
   const stripe = new StripeGateway(
     createStripeClient(config.stripe),
     config.stripe.webhookSecrets,
@@ -68,6 +76,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     outboxLogger,
   );
   const onQueued = () => worker.kick();
+  const ownership = new SubscriptionOwnership(stripe, now);
   let shuttingDown = false;
 
   const ingest: IngestDeps = {
@@ -97,6 +106,15 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     }
   };
   const scheduler = new ReconcileScheduler(reconcileDeps, config.reconcile.intervalMs, reconcileLogger, recordRun);
+  const retention = new RetentionScheduler({
+    store,
+    now,
+    logger: logger.child({ component: 'retention' }),
+    retentionDays: config.retentionDays,
+    onRun: (result) => {
+      for (const [kind, n] of Object.entries(result)) if (n > 0) metrics.retentionDeleted.inc({ kind }, n);
+    },
+  });
   const reconcileNow = async (sinceSeconds?: number) => {
     try {
       const result = await reconcileEvents(reconcileDeps, sinceSeconds);
@@ -114,11 +132,12 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     logger,
     metrics,
     stripe,
-    authenticator: new Authenticator(config.auth),
+    authenticator: new Authenticator(config.auth, now),
     ingest,
     topUps: {
       store,
       stripe,
+      ownership,
       companyIdMetadataKey: config.moesif.companyIdMetadataKey,
       creditUntagged: config.ledger.creditUntagged,
       creditRates: config.ledger.creditRates,
@@ -129,6 +148,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     balances: {
       store,
       stripe,
+      ownership,
       moesif,
       cache: new TtlCache<BalanceReading>(config.moesif.balanceCacheTtlMs, 10_000),
       creditRates: config.ledger.creditRates,
@@ -137,18 +157,22 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     admin,
     reconcileNow,
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
+    rateLimits: { store: store.rateLimits, now },
   });
 
   return {
     app,
+    metricsApp: config.metrics.exposure.kind === 'own_port' ? createMetricsApp(metrics, config.metrics.bearerToken, logger) : null,
     store,
     worker,
     metrics,
     admin,
     reconcileNow,
+    pruneNow: () => retention.runOnce(),
     start: () => {
       worker.start();
       scheduler.start();
+      retention.start();
     },
     beginShutdown: () => {
       shuttingDown = true;
@@ -156,6 +180,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     close: async () => {
       shuttingDown = true;
       await scheduler.stop();
+      await retention.stop();
       await worker.stop();
       await store.close();
     },

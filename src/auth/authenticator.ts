@@ -11,9 +11,9 @@ export class Authenticator {
   private readonly apiKeys: ApiKeyVerifier;
   private readonly jwt: JwtVerifier | null;
 
-  constructor(config: Config['auth']) {
+  constructor(config: Config['auth'], now: () => number = Date.now) {
     this.apiKeys = new ApiKeyVerifier(config.apiKeys);
-    this.jwt = config.jwt ? new JwtVerifier(config.jwt) : null;
+    this.jwt = config.jwt ? new JwtVerifier(config.jwt, now) : null;
   }
 
   async authenticate(authorization: string | undefined): Promise<Caller> {

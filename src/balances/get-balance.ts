@@ -6,6 +6,7 @@ import type { SubscriptionBalance } from '../moesif/moesif-ledger.js';
 import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
 import type { Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
+import type { SubscriptionOwnership } from '../subscriptions/subscription-ownership.js';
 import type { TtlCache } from './ttl-cache.js';
 
 /** Processing payments older than this are not shown as arriving (bank debits settle within days). */
@@ -20,6 +21,8 @@ export interface BalanceReading {
 export interface BalanceDeps {
   store: Store;
   stripe: Pick<StripeGateway, 'listActiveSubscriptionIds'>;
+  /** A named subscription must be the customer's. */
+  ownership: Pick<SubscriptionOwnership, 'assertOwned'>;
   moesif: { getSubscriptionBalance(subscriptionId: string): Promise<SubscriptionBalance | null> };
   cache: TtlCache<BalanceReading>;
   creditRates: CreditRates;
@@ -52,13 +55,11 @@ export interface BalanceView {
 }
 
 async function subscriptionFor(deps: BalanceDeps, caller: Caller, customerId: string, requested: string | undefined): Promise<string> {
-  // API-key callers are trusted servers: a named subscription is used as is.
-  if (requested && caller.kind === 'api_key') return requested;
-  const active = await deps.stripe.listActiveSubscriptionIds(customerId);
   if (requested) {
-    if (!active.includes(requested)) throw new ApiError('not_found', 'No such subscription for this customer.');
+    await deps.ownership.assertOwned(caller, customerId, requested);
     return requested;
   }
+  const active = await deps.stripe.listActiveSubscriptionIds(customerId);
   if (active.length === 1) return active[0]!;
   throw new ApiError(
     'subscription_unresolved',

@@ -9,6 +9,13 @@ export interface Config {
   host: string;
   logLevel: Env['LOG_LEVEL'];
   shutdownTimeoutMs: number;
+  http: {
+    headersTimeoutMs: number;
+    /** Time to receive a whole request (not to answer it). */
+    requestTimeoutMs: number;
+    /** Most bytes of webhook bodies buffered at once, across all requests. */
+    webhookMaxBufferedBytes: number;
+  };
   stripe: {
     secretKey: string;
     webhookSecrets: string[];
@@ -46,6 +53,8 @@ export interface Config {
       issuer: string;
       audience: string;
       customerClaim: string;
+      /** Leeway for exp, nbf and iat against this machine's clock. */
+      clockToleranceSeconds: number;
     };
     corsAllowedOrigins: string[];
   };
@@ -54,16 +63,33 @@ export interface Config {
     /** Inclusive bounds per accepted currency, in Stripe minor units. */
     limits: Record<string, { min: number; max: number }>;
   };
+  /** Requests per minute (fixed windows), per caller and per customer. */
+  rateLimits: {
+    topUpsPerCustomerPerMinute: number;
+    userRequestsPerMinute: number;
+    apiKeyRequestsPerMinute: number;
+  };
   /** Bearer key of the admin API; the API is off when unset. */
   adminApiKey?: string;
-  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
-  metricsBearerToken?: string;
+  metrics: {
+    /**
+     * Where GET /metrics is served: on the main port (only when that listens on loopback or a
+     * token is set), on a port of its own, or nowhere (a public main port without a token).
+     */
+    exposure: { kind: 'main_port' } | { kind: 'own_port'; port: number; host: string } | { kind: 'off' };
+    /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+    bearerToken?: string;
+    /** How long the outbox gauge reuses its counts from the store. */
+    outboxRefreshMs: number;
+  };
   reconcile: {
     /** 0 = no periodic sweep (on-demand only). */
     intervalMs: number;
     /** How far back the first sweep looks when there is no cursor yet. */
     firstLookbackHours: number;
   };
+  /** Days rows are kept (never less than exactly-once needs: retention/retention-policy.ts); 0 = forever. */
+  retentionDays: number;
   outbox: {
     pollIntervalMs: number;
     batchSize: number;
@@ -73,6 +99,11 @@ export interface Config {
     retryMaxDelayMs: number;
     maxAttempts: number;
   };
+}
+
+/** Whether a listen address is reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || /^::ffff:127\./i.test(host);
 }
 
 export class ConfigError extends Error {
@@ -120,6 +151,11 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
     host: env.HOST,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    http: {
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      webhookMaxBufferedBytes: env.WEBHOOK_MAX_BUFFERED_BYTES,
+    },
     stripe: {
       secretKey: env.STRIPE_SECRET_KEY,
       webhookSecrets: env.STRIPE_WEBHOOK_SECRET,
@@ -150,14 +186,30 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
             issuer: env.JWT_ISSUER!,
             audience: env.JWT_AUDIENCE!,
             customerClaim: env.JWT_CUSTOMER_CLAIM,
+            clockToleranceSeconds: env.JWT_CLOCK_TOLERANCE_SECONDS,
           }
         : undefined,
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     },
     topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
+    rateLimits: {
+      topUpsPerCustomerPerMinute: env.RATE_LIMIT_TOP_UPS_PER_MINUTE,
+      userRequestsPerMinute: env.RATE_LIMIT_USER_REQUESTS_PER_MINUTE,
+      apiKeyRequestsPerMinute: env.RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE,
+    },
     adminApiKey: env.ADMIN_API_KEY,
-    metricsBearerToken: env.METRICS_BEARER_TOKEN,
+    metrics: {
+      exposure:
+        env.METRICS_PORT !== undefined
+          ? { kind: 'own_port', port: env.METRICS_PORT, host: env.METRICS_HOST }
+          : env.METRICS_BEARER_TOKEN !== undefined || isLoopback(env.HOST)
+            ? { kind: 'main_port' }
+            : { kind: 'off' },
+      bearerToken: env.METRICS_BEARER_TOKEN,
+      outboxRefreshMs: env.METRICS_OUTBOX_REFRESH_SECONDS * 1000,
+    },
     reconcile: { intervalMs: env.RECONCILE_INTERVAL_MS, firstLookbackHours: env.RECONCILE_LOOKBACK_HOURS },
+    retentionDays: env.RETENTION_DAYS,
     outbox: {
       pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
       batchSize: env.OUTBOX_BATCH_SIZE,

@@ -68,6 +68,9 @@ export const envSchema = z
     HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
+    HTTP_HEADERS_TIMEOUT_SECONDS: int(10, 1, 300),
+    HTTP_REQUEST_TIMEOUT_SECONDS: int(30, 1, 600),
+    WEBHOOK_MAX_BUFFERED_BYTES: int(16 * 1024 * 1024, 1024 * 1024),
 
     STRIPE_SECRET_KEY: z.string({ message: 'required: your Stripe secret key (sk_… or rk_…)' }),
     STRIPE_WEBHOOK_SECRET: z
@@ -92,7 +95,12 @@ export const envSchema = z
     DATABASE_URL: z
       .string()
       .default('sqlite:./data/topup-sync.db')
-      .refine((s) => /^(sqlite:|postgres(ql)?:\/\/)/.test(s), 'expected sqlite:<path> or postgres://user@host:port/database'),
+      .refine((s) => /^(sqlite:|postgres(ql)?:\/\/)/.test(s), 'expected sqlite:<path> or postgres://user@host:port/database')
+      // Checked here so a malformed URL is reported by name; its value (with its password) is never printed.
+      .refine(
+        (s) => !/^postgres/.test(s) || URL.canParse(s),
+        'not a valid postgres:// URL (a numeric port? special characters in the password percent-encoded?)',
+      ),
 
     TOP_UP_API_KEYS: commaList.refine(
       (keys) => keys.every((k) => k.length >= 16),
@@ -103,6 +111,7 @@ export const envSchema = z
     JWT_ISSUER: optionalText,
     JWT_AUDIENCE: optionalText,
     JWT_CUSTOMER_CLAIM: z.string().min(1).default('stripe_customer_id'),
+    JWT_CLOCK_TOLERANCE_SECONDS: int(30, 0, 300),
     CORS_ALLOWED_ORIGINS: commaList,
 
     TOP_UP_CURRENCIES: z
@@ -116,10 +125,19 @@ export const envSchema = z
     REFUNDS_DEBIT_CREDITS: bool(true),
     DISPUTE_DEBIT_ON: z.enum(['funds_withdrawn', 'created'], { message: 'expected funds_withdrawn or created' }).default('funds_withdrawn'),
 
+    RATE_LIMIT_TOP_UPS_PER_MINUTE: int(10, 1, 1_000_000),
+    RATE_LIMIT_USER_REQUESTS_PER_MINUTE: int(60, 1, 1_000_000),
+    RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE: int(1_200, 1, 1_000_000),
+
     ADMIN_API_KEY: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
-    METRICS_BEARER_TOKEN: optionalText,
+    METRICS_BEARER_TOKEN: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    METRICS_HOST: z.string().default('127.0.0.1'),
+    METRICS_OUTBOX_REFRESH_SECONDS: int(15, 0, 3_600),
     RECONCILE_INTERVAL_MS: int(900_000, 0),
     RECONCILE_LOOKBACK_HOURS: int(72, 1, 720),
+
+    RETENTION_DAYS: int(90, 0, 3_650),
 
     OUTBOX_POLL_INTERVAL_MS: int(1_000, 10),
     OUTBOX_BATCH_SIZE: int(50, 1, 1_000),
@@ -158,6 +176,20 @@ export const envSchema = z
       // A lease that can run out while its delivery is still waiting for Moesif lets a second
       // worker send the same entry at the same time.
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_LEASE_MS'], message: 'must be at least twice MOESIF_TIMEOUT_MS' });
+    }
+    // A key that opens one door must not open another: the metrics token sits in Prometheus'
+    // configuration, the top-up keys in your servers'.
+    if (env.ADMIN_API_KEY !== undefined && env.TOP_UP_API_KEYS.includes(env.ADMIN_API_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_API_KEY'], message: 'must differ from every TOP_UP_API_KEYS entry' });
+    }
+    if (env.METRICS_BEARER_TOKEN !== undefined && (env.METRICS_BEARER_TOKEN === env.ADMIN_API_KEY || env.TOP_UP_API_KEYS.includes(env.METRICS_BEARER_TOKEN))) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_BEARER_TOKEN'], message: 'must differ from ADMIN_API_KEY and every TOP_UP_API_KEYS entry' });
+    }
+    if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (leave it empty to serve /metrics on PORT)' });
+    }
+    if (env.HTTP_REQUEST_TIMEOUT_SECONDS < env.HTTP_HEADERS_TIMEOUT_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['HTTP_REQUEST_TIMEOUT_SECONDS'], message: 'must be ≥ HTTP_HEADERS_TIMEOUT_SECONDS' });
     }
     if (env.OUTBOX_RETRY_MAX_DELAY_MS < env.OUTBOX_RETRY_BASE_DELAY_MS) {
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_RETRY_MAX_DELAY_MS'], message: 'must be ≥ OUTBOX_RETRY_BASE_DELAY_MS' });

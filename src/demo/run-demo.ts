@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { loadConfig } from '../config/config.js';
+import { createHttpServer, listen } from '../http/http-server.js';
 import { createLogger } from '../logging/logger.js';
 import { buildService } from '../service.js';
 import { FakeMoesif } from '../simulators/fake-moesif.js';
@@ -59,9 +60,8 @@ async function main(): Promise<void> {
   });
   const service = await buildService(config, createLogger(config.logLevel));
   service.worker.start();
-  const server: Server = await new Promise((resolve) => {
-    const s = service.app.listen(config.port, config.host, () => resolve(s));
-  });
+  const server: Server = createHttpServer(service.app, config.http);
+  await listen(server, config.port, config.host);
   const base = `http://127.0.0.1:${port}`;
   stripe.deliverWebhooksTo(`${base}/webhooks/stripe`, DEMO.webhookSecret);
 

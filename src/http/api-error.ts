@@ -8,17 +8,20 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'not_found'
   | 'idempotency_key_reused'
+  | 'rate_limited'
   | 'customer_not_found'
   | 'no_payment_method'
   | 'company_not_mapped'
   | 'payment_rejected'
   | 'subscription_unresolved'
+  | 'subscription_not_owned'
   | 'authentication_required'
   | 'card_declined'
   | 'stripe_unavailable'
   | 'stripe_misconfigured'
   | 'moesif_unavailable'
   | 'store_unavailable'
+  | 'server_busy'
   | 'internal_error';
 
 export function statusOf(code: ApiErrorCode): number {
@@ -40,11 +43,14 @@ export function statusOf(code: ApiErrorCode): number {
       return 409;
     case 'payload_too_large':
       return 413;
+    case 'rate_limited':
+      return 429;
     case 'customer_not_found':
     case 'no_payment_method':
     case 'company_not_mapped':
     case 'payment_rejected':
     case 'subscription_unresolved':
+    case 'subscription_not_owned':
       return 422;
     case 'internal_error':
       return 500;
@@ -53,6 +59,7 @@ export function statusOf(code: ApiErrorCode): number {
     case 'stripe_unavailable':
     case 'moesif_unavailable':
     case 'store_unavailable':
+    case 'server_busy':
       return 503;
     default: {
       const unreachable: never = code;

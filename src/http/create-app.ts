@@ -5,6 +5,8 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { BalanceDeps } from '../balances/get-balance.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { RateLimitDeps } from '../rate-limits/rate-limiter.js';
+import { RouteLimits } from '../rate-limits/route-limits.js';
 import type { ReconcileResult } from '../reconcile/reconcile-events.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
 import type { TopUpDeps } from '../top-ups/create-top-up.js';
@@ -30,6 +32,8 @@ export interface AppDeps {
   admin: AdminDeps;
   reconcileNow: (sinceSeconds?: number) => Promise<ReconcileResult>;
   readiness: Readiness;
+  /** Where rate-limit counters are kept (shared by instances on PostgreSQL). */
+  rateLimits: RateLimitDeps;
 }
 
 /** Builds the HTTP app from its collaborators. Never listens: the entry point (main.ts) does. */
@@ -40,10 +44,21 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps.readiness));
-  app.use(metricsRoutes(deps.metrics, config.metricsBearerToken));
-  app.use(webhookRoutes({ stripe: deps.stripe, ingest: deps.ingest, metrics: deps.metrics }));
-  app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics }));
-  app.use(balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins }));
+  if (config.metrics.exposure.kind === 'main_port') app.use(metricsRoutes(deps.metrics, config.metrics.bearerToken));
+  app.use(
+    webhookRoutes({
+      stripe: deps.stripe,
+      ingest: deps.ingest,
+      metrics: deps.metrics,
+      toleranceSeconds: config.stripe.webhookToleranceSeconds,
+      maxBufferedBytes: config.http.webhookMaxBufferedBytes,
+    }),
+  );
+  const limits = new RouteLimits(config.rateLimits, deps.rateLimits);
+  app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics, limits }));
+  app.use(
+    balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }),
+  );
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
   }

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeliveryState } from '../ledger/ledger-entry.js';
+import { RefreshingValue } from './refreshing-value.js';
 
 const PREFIX = 'topup_sync_';
 
@@ -72,17 +73,29 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(outboxCounts?: () => Promise<Record<DeliveryState, number>>) {
+  readonly retentionDeleted = new Counter({
+    name: `${PREFIX}retention_deleted_total`,
+    help: 'Rows deleted by retention (RETENTION_DAYS), by kind (events, idempotencyKeys, topUps, deliveredOutbox, rateLimits).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * `outboxCounts` reads the outbox's size by state from the store; it is read at most once per
+   * `outboxRefreshMs` however often (and by however many) /metrics is scraped, so scrapes cost
+   * the store nothing more than one grouped count per interval.
+   */
+  constructor(outboxCounts?: () => Promise<Record<DeliveryState, number>>, options: { outboxRefreshMs?: number; now?: () => number } = {}) {
     collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     if (outboxCounts) {
+      const counts = new RefreshingValue(outboxCounts, options.outboxRefreshMs ?? 0, options.now);
       new Gauge({
         name: `${PREFIX}outbox_entries`,
-        help: 'Outbox entries by state (pending, delivered, failed, dead), read from the store at scrape time.',
+        help: 'Outbox entries by state (pending, delivered, failed, dead), read from the store at most once per METRICS_OUTBOX_REFRESH_SECONDS.',
         labelNames: ['state'] as const,
         registers: [this.registry],
         async collect() {
-          const counts = await outboxCounts();
-          for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+          for (const [state, n] of Object.entries(await counts.get())) this.set({ state }, n);
         },
       });
     }

@@ -5,11 +5,20 @@ import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
+import { isStripeId } from '../stripe/stripe-ids.js';
 import { MoesifDeliveryError } from './moesif-errors.js';
 import { parseRetryAfterMs } from './retry-after.js';
 
 const BALANCE_TRANSACTIONS_PATH = '/~/billing/reports/balance_transactions';
-const SUBSCRIPTION_PATH = (id: string) => `/search/~/subscriptions/${encodeURIComponent(id)}`;
+/**
+ * The path of a subscription's balance. Moesif's subscription ids are Stripe's (sub_…); anything
+ * else is refused rather than encoded: `..` survives encodeURIComponent and would make this a
+ * request for another path, sent with the management key.
+ */
+function subscriptionPath(id: string): string {
+  if (!isStripeId('subscription', id)) throw new Error('refusing to build a Moesif path from a malformed subscription id');
+  return `/search/~/subscriptions/${id}`;
+}
 const MAX_KEPT_BODY = 2_000;
 
 /** Moesif's wire format for a balance transaction (createBalanceTransaction). */
@@ -83,13 +92,15 @@ export class MoesifLedger {
 
   /**
    * A subscription's balance as Moesif keeps it. Null when Moesif does not know the subscription;
-   * MoesifDeliveryError when Moesif cannot be asked or answers something unusable.
+   * MoesifDeliveryError when Moesif cannot be asked or answers something unusable. Throws (before
+   * any request) for an id that is not a Stripe subscription id.
    */
   async getSubscriptionBalance(subscriptionId: string): Promise<SubscriptionBalance | null> {
+    const path = subscriptionPath(subscriptionId);
     let status: number;
     let data: unknown;
     try {
-      const res = await this.http.get(SUBSCRIPTION_PATH(subscriptionId));
+      const res = await this.http.get(path);
       status = res.status;
       data = res.data;
     } catch (err) {

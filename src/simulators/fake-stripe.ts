@@ -248,6 +248,15 @@ export class FakeStripe extends LoopbackServer {
       res.json({ object: 'list', data: subs, has_more: false, url: '/v1/subscriptions' });
     });
 
+    // Stripe answers 404 resource_missing for a subscription id it does not know.
+    app.get('/v1/subscriptions/:id', (req, res) => {
+      for (const c of this.customers.values()) {
+        const s = (c.subscriptions ?? []).find((sub) => sub.id === req.params.id);
+        if (s) return res.json({ id: s.id, object: 'subscription', status: s.status, customer: c.id, livemode: false });
+      }
+      stripeError(res, 404, { type: 'invalid_request_error', code: 'resource_missing', param: 'id', message: `No such subscription: '${req.params.id}'` });
+    });
+
     app.get('/v1/events', (req, res) => {
       const types = ([] as unknown[]).concat(req.query.types ?? []).map(String);
       const created = (req.query.created ?? {}) as Record<string, string>;

@@ -1,12 +1,16 @@
 import type { EventStore } from './event-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { OutboxStore } from './outbox-store.js';
+import type { RateLimitStore } from './rate-limit-store.js';
+import type { RetentionStore } from './retention-store.js';
 import type { StateStore } from './state-store.js';
 import type { TopUpStore } from './top-up-store.js';
 
 export type { EventStore, RecordEventResult, StripeEventRecord } from './event-store.js';
 export type { IdempotencyClaim, IdempotencyStore } from './idempotency-store.js';
 export type { DeliveryFailure, OutboxStore } from './outbox-store.js';
+export type { RateLimitHits, RateLimitStore } from './rate-limit-store.js';
+export type { RetentionStore } from './retention-store.js';
 export type { StateStore } from './state-store.js';
 export type { InFlight, TopUpRecord, TopUpStore } from './top-up-store.js';
 
@@ -24,4 +28,6 @@ export interface Store {
   topUps: TopUpStore;
   idempotency: IdempotencyStore;
   state: StateStore;
+  rateLimits: RateLimitStore;
+  retention: RetentionStore;
 }

@@ -75,9 +75,12 @@ export class WebhookPayloadError extends Error {
   }
 }
 
-/** A verified thin event (Event Destinations, `v2.core.event`): it carries no object to act on. */
+/**
+ * A verified thin event (Event Destinations, `v2.core.event`): it carries no object to act on.
+ * Id and type are null unless they have Stripe's shape.
+ */
 export class ThinEventError extends Error {
-  constructor(readonly eventId: string, readonly eventType: string) {
+  constructor(readonly eventId: string | null, readonly eventType: string | null) {
     super('thin events are not supported');
     this.name = 'ThinEventError';
   }

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
-import { ThinEventError, translateStripeError, WebhookPayloadError, WebhookSignatureError } from './stripe-errors.js';
+import { translateStripeError, WebhookSignatureError } from './stripe-errors.js';
+import { parseSignedEvent } from './signed-event.js';
 import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
 import { topUpMetadata, type TopUpTag } from './top-up-metadata.js';
 
@@ -22,36 +23,17 @@ export interface StripeCustomer {
   metadata: Record<string, string>;
 }
 
+/** Whose a subscription is: Stripe never moves a subscription to another customer. */
+export interface SubscriptionOwner {
+  subscriptionId: string;
+  customerId: string;
+  status: string;
+}
+
 export type PaymentMethodChoice =
   | { kind: 'found'; paymentMethodId: string }
   | { kind: 'none' }
   | { kind: 'ambiguous'; count: number };
-
-/** The fields every snapshot event has; anything else signed with our secret is refused. */
-function isEventEnvelope(value: unknown): value is Stripe.Event {
-  const e = value as Partial<Stripe.Event> | null;
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    typeof e.id === 'string' &&
-    typeof e.type === 'string' &&
-    typeof e.created === 'number' &&
-    typeof e.data === 'object' &&
-    e.data !== null &&
-    typeof e.data.object === 'object' &&
-    e.data.object !== null
-  );
-}
-
-/** A thin (v2) event notification, which constructEvent refuses after verifying it. */
-function thinEventIn(rawBody: Buffer): ThinEventError | null {
-  try {
-    const parsed = JSON.parse(rawBody.toString('utf8')) as { object?: unknown; id?: unknown; type?: unknown } | null;
-    return parsed?.object === 'v2.core.event' ? new ThinEventError(String(parsed.id), String(parsed.type)) : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Everything the service asks of Stripe. Returns the project's own types; throws only
@@ -172,6 +154,25 @@ export class StripeGateway {
     });
   }
 
+  /** The customer a subscription belongs to; null when Stripe has no such subscription. */
+  getSubscriptionOwner(subscriptionId: string): Promise<SubscriptionOwner | null> {
+    return this.call(async () => {
+      let subscription: Stripe.Subscription;
+      try {
+        subscription = await this.stripe.subscriptions.retrieve(subscriptionId);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+      const customer = subscription.customer;
+      return {
+        subscriptionId: subscription.id,
+        customerId: typeof customer === 'string' ? customer : customer.id,
+        status: subscription.status,
+      };
+    });
+  }
+
   /** Ids of the customer's active (or trialing) subscriptions, at most `limit`. */
   listActiveSubscriptionIds(customerId: string, limit = 3): Promise<string[]> {
     return this.call(async () => {
@@ -186,23 +187,23 @@ export class StripeGateway {
 
   /**
    * Verifies the Stripe-Signature header against every configured secret (several while one is
-   * being rotated) and returns the parsed event. Throws WebhookSignatureError when no secret
-   * matches, ThinEventError for a verified thin (v2) event, WebhookPayloadError when the
-   * signature matched but the body is not an event.
+   * being rotated), then parses the body. Only a verification that succeeded counts: every
+   * exception from stripe-node (a mismatch, an expired timestamp, but also a plain Error for a
+   * header like `v1=` that it cannot even compare) means "not signed with this secret".
+   * Throws WebhookSignatureError when no secret verifies; only after one did, ThinEventError for
+   * a thin (v2) event notification and WebhookPayloadError when the body is not a Stripe event.
    */
   verifyEvent(rawBody: Buffer, signatureHeader: string): Stripe.Event {
-    for (const secret of this.webhookSecrets) {
-      let event: unknown;
+    const signature = this.stripe.webhooks.signature;
+    if (!signature) throw new Error('stripe-node has no webhook signature helper');
+    const verified = this.webhookSecrets.some((secret) => {
       try {
-        event = this.stripe.webhooks.constructEvent(rawBody, signatureHeader, secret, this.toleranceSeconds);
-      } catch (err) {
-        if (err instanceof Stripe.errors.StripeSignatureVerificationError) continue;
-        // The signature matched; the SDK refused the body: not JSON, or a thin event.
-        throw thinEventIn(rawBody) ?? new WebhookPayloadError('the signed body is not valid JSON');
+        return signature.verifyHeader(rawBody, signatureHeader, secret, this.toleranceSeconds) === true;
+      } catch {
+        return false;
       }
-      if (!isEventEnvelope(event)) throw new WebhookPayloadError('the signed body is not a Stripe event');
-      return event;
-    }
-    throw new WebhookSignatureError();
+    });
+    if (!verified) throw new WebhookSignatureError();
+    return parseSignedEvent(rawBody);
   }
 }

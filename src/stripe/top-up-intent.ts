@@ -14,7 +14,19 @@ export interface TopUpIntent {
   tag: TopUpTag | null;
 }
 
-export function toTopUpIntent(pi: Stripe.PaymentIntent): TopUpIntent {
+/** The fields read from a PaymentIntent: Stripe's own object, or an event's object once validated. */
+export interface PaymentIntentFields {
+  id: string;
+  status: Stripe.PaymentIntent.Status;
+  amount: number;
+  amount_received: number;
+  currency: string;
+  customer: string | { id: string } | null;
+  client_secret: string | null;
+  metadata: Record<string, string> | null;
+}
+
+export function toTopUpIntent(pi: PaymentIntentFields): TopUpIntent {
   const customer = pi.customer;
   return {
     id: pi.id,

@@ -1,3 +1,5 @@
+import { CONTROL_CHARACTERS, isStripeId } from './stripe-ids.js';
+
 /**
  * The metadata this service writes on the PaymentIntents it creates. The marker is what makes a
  * PaymentIntent a top-up: succeeded PaymentIntents without it (subscription invoices, other
@@ -21,10 +23,23 @@ export function topUpMetadata(tag: TopUpTag): Record<string, string> {
   };
 }
 
-/** The tag of a PaymentIntent this service created, or null for any other PaymentIntent. */
+/**
+ * A Moesif company id we are willing to store and send: Moesif's ids are the operator's own, so
+ * any text, but bounded and without control characters (PostgreSQL refuses NUL).
+ */
+export function isUsableCompanyId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 255 && !CONTROL_CHARACTERS.test(value);
+}
+
+/**
+ * The tag of a PaymentIntent this service created, or null for any other PaymentIntent (or one
+ * whose tag was edited into something this service would never have written).
+ */
 export function readTopUpTag(metadata: Record<string, string> | null | undefined): TopUpTag | null {
   if (!metadata || metadata[TOP_UP_MARKER_KEY] !== TOP_UP_MARKER_VALUE) return null;
   const companyId = metadata[COMPANY_KEY];
-  if (!companyId) return null;
-  return { companyId, subscriptionId: metadata[SUBSCRIPTION_KEY] || null };
+  if (!isUsableCompanyId(companyId)) return null;
+  const subscriptionId = metadata[SUBSCRIPTION_KEY] || null;
+  if (subscriptionId !== null && !isStripeId('subscription', subscriptionId)) return null;
+  return { companyId, subscriptionId };
 }

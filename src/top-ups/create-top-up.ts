@@ -4,9 +4,11 @@ import { ApiError } from '../http/api-error.js';
 import { creditForPaymentIntent } from '../ledger/credit-for-payment-intent.js';
 import type { CreditRates } from '../money/moesif-amount.js';
 import type { Store } from '../store/store.js';
+import type { SubscriptionOwnership } from '../subscriptions/subscription-ownership.js';
 import { PaymentFailedError } from '../stripe/stripe-errors.js';
 import type { StripeGateway, StripeCustomer } from '../stripe/stripe-gateway.js';
 import type { TopUpIntent } from '../stripe/top-up-intent.js';
+import { isUsableCompanyId } from '../stripe/top-up-metadata.js';
 import { idempotencyScope, oneOffStripeKey } from './idempotency.js';
 import type { TopUpRequest } from './top-up-request.js';
 import { toTopUpResult, type TopUpResult } from './top-up-result.js';
@@ -14,6 +16,8 @@ import { toTopUpResult, type TopUpResult } from './top-up-result.js';
 export interface TopUpDeps {
   store: Store;
   stripe: StripeGateway;
+  /** A named subscription must be the customer's. */
+  ownership: SubscriptionOwnership;
   /** When set, the Moesif company id is this metadata field of the Stripe customer. */
   companyIdMetadataKey: string | undefined;
   creditUntagged: boolean;
@@ -29,10 +33,10 @@ const STRIPE_KEY_MEMORY_MS = 23 * 3600 * 1000;
 function companyIdOf(customer: StripeCustomer, metadataKey: string | undefined): string {
   if (!metadataKey) return customer.id;
   const companyId = customer.metadata[metadataKey];
-  if (!companyId) {
+  if (!isUsableCompanyId(companyId)) {
     throw new ApiError(
       'company_not_mapped',
-      `The customer has no Moesif company id in its metadata field "${metadataKey}".`,
+      `The customer has no usable Moesif company id (1-255 characters, no control characters) in its metadata field "${metadataKey}".`,
     );
   }
   return companyId;
@@ -81,6 +85,7 @@ export async function createTopUp(
 
   const customer = await deps.stripe.getCustomer(request.customerId);
   if (!customer || customer.deleted) throw new ApiError('customer_not_found', 'No such Stripe customer.');
+  if (request.subscriptionId) await deps.ownership.assertOwned(caller, customer.id, request.subscriptionId);
   const tag = { companyId: companyIdOf(customer, deps.companyIdMetadataKey), subscriptionId: request.subscriptionId };
   const paymentMethodId = await paymentMethodFor(deps, request, customer);
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { chargeAmountProblem } from '../money/currencies.js';
+import { stripeId } from '../stripe/stripe-ids.js';
 
 export interface TopUpRequest {
   customerId: string;
@@ -18,7 +19,7 @@ export interface TopUpRequest {
 export function topUpBodySchema(settings: Config['topUp']) {
   return z
     .strictObject({
-      customer_id: z.string().regex(/^cus_[A-Za-z0-9]+$/, 'expected a Stripe customer id (cus_…)').optional(),
+      customer_id: stripeId('customer').optional(),
       amount: z
         .number({ message: 'expected an integer amount in minor units (e.g. 1000 for 10.00 usd)' })
         .int('expected an integer amount in minor units (e.g. 1000 for 10.00 usd)')
@@ -26,8 +27,8 @@ export function topUpBodySchema(settings: Config['topUp']) {
       currency: z.enum(settings.currencies as [string, ...string[]], {
         message: `expected one of: ${settings.currencies.join(', ')}`,
       }),
-      payment_method: z.string().regex(/^(pm|card|src)_[A-Za-z0-9_]+$/, 'expected a Stripe payment method id (pm_…)').optional(),
-      subscription_id: z.string().min(1).max(255).optional(),
+      payment_method: stripeId('paymentMethod').optional(),
+      subscription_id: stripeId('subscription').optional(),
       flow: z.enum(['off_session', 'on_session'], { message: 'expected off_session or on_session' }).default('off_session'),
     }, { message: 'unknown field' })
     .superRefine((body, ctx) => {

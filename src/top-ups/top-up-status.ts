@@ -22,6 +22,22 @@ export interface TopUpStatus {
   };
 }
 
+/**
+ * What a browser (JWT) caller is told about a credit that is not delivered: a fixed sentence.
+ * The stored reason can carry Moesif's raw response body, which is for the operator's servers
+ * (API keys) and the admin API only.
+ */
+function publicReason(state: 'pending' | 'failed' | 'dead'): string {
+  switch (state) {
+    case 'pending':
+      return 'delivery to Moesif is being retried';
+    case 'failed':
+      return 'the credit could not be prepared; the operator has to fix it and replay it';
+    case 'dead':
+      return 'Moesif did not accept the credit; the operator has to replay it';
+  }
+}
+
 /** The Stripe status of one of our top-ups and where its credit stands. Others' top-ups are 404. */
 export async function getTopUpStatus(
   deps: { store: Store; stripe: StripeGateway; creditRates: CreditRates },
@@ -38,16 +54,17 @@ export async function getTopUpStatus(
     credit = { state: intent.status === 'succeeded' ? 'pending' : 'awaiting_payment' };
   } else {
     const amount = toMoesifAmount(entry.amountMinor, entry.currency, deps.creditRates);
+    const reason = (state: 'pending' | 'failed' | 'dead') => (caller.kind === 'jwt' ? publicReason(state) : (entry.lastError ?? 'unknown'));
     switch (entry.state) {
       case 'pending':
-        credit = { state: 'pending', amount, attempts: entry.attempts, ...(entry.lastError ? { reason: entry.lastError } : {}) };
+        credit = { state: 'pending', amount, attempts: entry.attempts, ...(entry.lastError ? { reason: reason('pending') } : {}) };
         break;
       case 'delivered':
         credit = { state: 'delivered', amount, delivered_at: new Date(entry.deliveredAt ?? 0).toISOString() };
         break;
       case 'failed':
       case 'dead':
-        credit = { state: 'failed', amount, attempts: entry.attempts, reason: entry.lastError ?? 'unknown' };
+        credit = { state: 'failed', amount, attempts: entry.attempts, reason: reason(entry.state) };
         break;
     }
   }

@@ -1,5 +1,5 @@
-import type Stripe from 'stripe';
 import type { Movement } from '../ledger/movement.js';
+import type { DisputeObject } from './event-objects.js';
 
 export type DisputeDebitOn = 'created' | 'funds_withdrawn';
 
@@ -10,13 +10,13 @@ export type DisputeDebitOn = 'created' | 'funds_withdrawn';
  * out-of-order events converge on the same ledger; a win without a prior debit moves nothing.
  */
 export function disputeMovements(
-  dispute: Stripe.Dispute,
+  dispute: DisputeObject,
   eventType: string,
   debitOn: DisputeDebitOn,
   paymentIntentId: string,
 ): Movement[] {
   if (dispute.amount <= 0) return [];
-  const transactions = dispute.balance_transactions ?? [];
+  const transactions = dispute.balance_transactions;
   // An inquiry closed without becoming a dispute (warning_closed) ends like a won dispute.
   const reinstated =
     eventType === 'charge.dispute.funds_reinstated' ||
@@ -29,7 +29,7 @@ export function disputeMovements(
     eventType === 'charge.dispute.funds_reinstated' ||
     transactions.some((bt) => bt.amount < 0);
   if (!withdrawn) return [];
-  const currency = dispute.currency.toLowerCase();
+  const currency = dispute.currency;
   const debit: Movement = {
     transactionId: dispute.id,
     kind: 'debit',

@@ -1,5 +1,5 @@
-import type Stripe from 'stripe';
 import type { Movement } from '../ledger/movement.js';
+import type { RefundObject } from './event-objects.js';
 
 /** Refund statuses after which the money stays with the customer's card issuer: no debit stands. */
 const UNDONE = new Set(['failed', 'canceled']);
@@ -10,9 +10,9 @@ const UNDONE = new Set(['failed', 'canceled']);
  * the same: a debit of the refund's own amount (never charge.refunded's cumulative total), and a
  * compensating credit once the refund failed or was canceled.
  */
-export function refundMovements(refund: Stripe.Refund, paymentIntentId: string): Movement[] {
+export function refundMovements(refund: RefundObject, paymentIntentId: string): Movement[] {
   if (refund.amount <= 0) return [];
-  const currency = refund.currency.toLowerCase();
+  const currency = refund.currency;
   const debit: Movement = {
     transactionId: refund.id,
     kind: 'debit',

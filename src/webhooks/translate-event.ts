@@ -4,6 +4,7 @@ import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import type { Movement } from '../ledger/movement.js';
 import { toTopUpIntent } from '../stripe/top-up-intent.js';
 import { disputeMovements, type DisputeDebitOn } from './dispute-movements.js';
+import { disputeObject, parseEventObject, paymentIntentObject, paymentIntentStatusObject, refundObject } from './event-objects.js';
 import { refundMovements } from './refund-movements.js';
 
 export type EventAction =
@@ -36,11 +37,7 @@ export const HANDLED_EVENT_TYPES = [
   'charge.dispute.closed',
 ] as const;
 
-const idOf = (ref: string | { id: string } | null | undefined): string | null =>
-  ref == null ? null : typeof ref === 'string' ? ref : ref.id;
-
-function forPayment(paymentIntentRef: string | { id: string } | null, movements: (pi: string) => Movement[]): EventAction {
-  const paymentIntentId = idOf(paymentIntentRef);
+function forPayment(paymentIntentId: string | null, movements: (pi: string) => Movement[]): EventAction {
   if (!paymentIntentId) return { kind: 'ignore', reason: 'not tied to a payment intent' };
   const list = movements(paymentIntentId);
   if (list.length === 0) return { kind: 'ignore', reason: 'no ledger movement in this state' };
@@ -48,32 +45,41 @@ function forPayment(paymentIntentRef: string | { id: string } | null, movements:
 }
 
 /**
- * The edge between Stripe's event shapes and ours: the only place that reads `event.data.object`.
- * Events of other types are answered 2xx and recorded as ignored, so Stripe does not retry them.
+ * The edge between Stripe's event shapes and ours: the only place that reads `event.data.object`,
+ * and only after checking its shape (event-objects.ts). Events of other types, and handled ones
+ * whose object does not have the expected shape, are answered 2xx and recorded as ignored with
+ * the reason: Stripe retrying them would not change them.
  */
 export function translateEvent(event: Stripe.Event, settings: TranslateSettings): EventAction {
   switch (event.type) {
     case 'payment_intent.succeeded': {
-      const decision = creditForPaymentIntent(toTopUpIntent(event.data.object), settings.creditUntagged);
+      const pi = parseEventObject(paymentIntentObject, 'payment_intent', event.data.object);
+      if (!pi.ok) return { kind: 'ignore', reason: pi.reason };
+      const decision = creditForPaymentIntent(toTopUpIntent(pi.value), settings.creditUntagged);
       return decision.kind === 'credit' ? { kind: 'queue', entries: [decision.entry] } : decision;
     }
     case 'payment_intent.processing':
     case 'payment_intent.payment_failed':
-    case 'payment_intent.canceled':
-      return { kind: 'track-status', paymentIntentId: event.data.object.id, status: event.data.object.status };
+    case 'payment_intent.canceled': {
+      const pi = parseEventObject(paymentIntentStatusObject, 'payment_intent', event.data.object);
+      if (!pi.ok) return { kind: 'ignore', reason: pi.reason };
+      return { kind: 'track-status', paymentIntentId: pi.value.id, status: pi.value.status };
+    }
     case 'refund.created':
     case 'refund.updated':
     case 'refund.failed': {
       if (!settings.refundsDebitCredits) return { kind: 'ignore', reason: 'refunds do not debit credits (REFUNDS_DEBIT_CREDITS=false)' };
-      const refund = event.data.object;
-      return forPayment(refund.payment_intent, (pi) => refundMovements(refund, pi));
+      const refund = parseEventObject(refundObject, 'refund', event.data.object);
+      if (!refund.ok) return { kind: 'ignore', reason: refund.reason };
+      return forPayment(refund.value.payment_intent, (pi) => refundMovements(refund.value, pi));
     }
     case 'charge.dispute.created':
     case 'charge.dispute.funds_withdrawn':
     case 'charge.dispute.funds_reinstated':
     case 'charge.dispute.closed': {
-      const dispute = event.data.object;
-      return forPayment(dispute.payment_intent, (pi) => disputeMovements(dispute, event.type, settings.disputeDebitOn, pi));
+      const dispute = parseEventObject(disputeObject, 'dispute', event.data.object);
+      if (!dispute.ok) return { kind: 'ignore', reason: dispute.reason };
+      return forPayment(dispute.value.payment_intent, (pi) => disputeMovements(dispute.value, event.type, settings.disputeDebitOn, pi));
     }
     default:
       return { kind: 'ignore', reason: `event type ${event.type} is not handled` };

@@ -43,16 +43,21 @@ describe('GET /balance', () => {
     expect(subscriptionLookups(h)).toBeGreaterThan(0);
   });
 
-  it('API key + customer_id + subscription_id: the subscription is used as given (no Stripe lookup)', async () => {
+  it('API key + customer_id + subscription_id: the subscription is used once Stripe says it is the customer\'s', async () => {
     await creditAlice(h, 2500);
     const res = await getBalance(h, { customer_id: 'cus_alice', subscription_id: 'sub_alice' }, apiKeyAuth);
     expect(res.status, res.text).toBe(200);
     expect(res.body).toMatchObject({ customer_id: 'cus_alice', subscription_id: 'sub_alice', current_balance: 25, available_balance: 25 });
-
-    const other = await getBalance(h, { customer_id: 'cus_alice', subscription_id: 'sub_managed_elsewhere' }, apiKeyAuth);
-    expect(other.status, other.text).toBe(200);
-    expect(other.body).toMatchObject({ subscription_id: 'sub_managed_elsewhere', current_balance: 0, available_balance: 0 });
     expect(subscriptionLookups(h)).toBe(0);
+    expect(h.stripe.requests.filter((r) => r.path === '/v1/subscriptions/sub_alice')).toHaveLength(1);
+
+    // Another customer's subscription, or one Stripe does not know: 422, Moesif not asked.
+    const moesifReads = h.moesif.requests.length;
+    for (const sub of ['sub_bob', 'sub_managed_elsewhere']) {
+      const other = await getBalance(h, { customer_id: 'cus_alice', subscription_id: sub }, apiKeyAuth);
+      expectApiError(other, 422, 'subscription_not_owned');
+    }
+    expect(h.moesif.requests.length).toBe(moesifReads);
   });
 
   it('a JWT without customer_id: the caller\'s own balance', async () => {
@@ -82,9 +87,9 @@ describe('GET /balance', () => {
     expect(subscriptionLookups(h)).toBe(0);
   });
 
-  test.each(['sub_bob', 'sub_nonexistent'])('a JWT naming subscription %s, not among its active subscriptions → 404', async (sub) => {
+  test.each(['sub_bob', 'sub_nonexistent'])('a JWT naming subscription %s, not its own → 403', async (sub) => {
     const res = await getBalance(h, { subscription_id: sub }, `Bearer ${await jwtFor('cus_alice')}`);
-    expectApiError(res, 404, 'not_found');
+    expectApiError(res, 403, 'forbidden');
   });
 
   test.each([

@@ -210,6 +210,75 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       expect(await store.state.tryAcquireLease('reconcile', 'a', 1_000, T0 + 1_030)).toBe(false);
     });
 
+    it('rate limits: hits count per key in fixed windows; a new window starts at 1; unhit and reset', async () => {
+      const W = 60_000;
+      expect(await store.rateLimits.hit('k1', W, T0)).toEqual({ hits: 1, resetAt: T0 + W });
+      expect(await store.rateLimits.hit('k1', W, T0 + 10)).toEqual({ hits: 2, resetAt: T0 + W });
+      expect(await store.rateLimits.hit('k2', W, T0 + 20)).toEqual({ hits: 1, resetAt: T0 + 20 + W });
+      await store.rateLimits.unhit('k1', T0 + 30);
+      expect(await store.rateLimits.hit('k1', W, T0 + 40)).toEqual({ hits: 2, resetAt: T0 + W });
+      // The window ended: a new one starts with this hit.
+      expect(await store.rateLimits.hit('k1', W, T0 + W)).toEqual({ hits: 1, resetAt: T0 + 2 * W });
+      await store.rateLimits.reset('k2');
+      expect(await store.rateLimits.hit('k2', W, T0 + W)).toEqual({ hits: 1, resetAt: T0 + 2 * W });
+      // Concurrent hits are all counted.
+      const hits = await Promise.all(Array.from({ length: 20 }, () => store.rateLimits.hit('k3', W, T0)));
+      expect(hits.map((h) => h.hits).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
+    it('rate limits: ended windows are pruned in batches, live ones kept', async () => {
+      const W = 1_000;
+      for (let i = 0; i < 5; i++) await store.rateLimits.hit(`old${i}`, W, T0);
+      await store.rateLimits.hit('live', W, T0 + 5_000);
+      expect(await store.rateLimits.pruneExpired(T0 + 5_000, 3)).toBe(3);
+      expect(await store.rateLimits.pruneExpired(T0 + 5_000, 3)).toBe(2);
+      expect(await store.rateLimits.pruneExpired(T0 + 5_000, 3)).toBe(0);
+      expect(await store.rateLimits.hit('live', W, T0 + 5_001)).toEqual({ hits: 2, resetAt: T0 + 6_000 });
+    });
+
+    it('retention: events, idempotency keys and top-ups older than the cutoff go, oldest first, a batch at a time', async () => {
+      for (let i = 0; i < 5; i++) await store.events.record(event(`evt_old_${i}`, { outcome: 'ignored' }), [], T0 + i);
+      await store.events.record(event('evt_new', { outcome: 'ignored' }), [], T0 + 1_000);
+      expect(await store.retention.pruneEvents(T0 + 1_000, 2)).toBe(2);
+      expect(await store.events.get('evt_old_0')).toBeNull();
+      expect(await store.events.get('evt_old_2')).not.toBeNull();
+      expect(await store.retention.pruneEvents(T0 + 1_000, 10)).toBe(3);
+      expect(await store.retention.pruneEvents(T0 + 1_000, 10)).toBe(0);
+      expect(await store.events.get('evt_new')).not.toBeNull();
+
+      await store.idempotency.claim('old', 'fp', T0);
+      await store.idempotency.claim('new', 'fp', T0 + 1_000);
+      expect(await store.retention.pruneIdempotencyKeys(T0 + 1_000, 10)).toBe(1);
+      expect(await store.idempotency.claim('old', 'other', T0 + 2_000)).toEqual({ kind: 'new' });
+      expect(await store.idempotency.claim('new', 'other', T0 + 2_000)).toEqual({ kind: 'conflict' });
+
+      const old = topUp({ createdAt: T0 });
+      const recent = topUp({ createdAt: T0 + 1_000 });
+      for (const t of [old, recent]) await store.topUps.save(t);
+      expect(await store.retention.pruneTopUps(T0 + 1_000, 10)).toBe(1);
+      expect(await store.topUps.get(old.paymentIntentId)).toBeNull();
+      expect(await store.topUps.get(recent.paymentIntentId)).toEqual(recent);
+    });
+
+    it('retention: only delivered outbox entries go; pending, failed and dead ones stay however old', async () => {
+      const [delivered, deliveredLate, pending, failed, dead] = [entry(), entry(), entry(), entry(), entry()];
+      for (const e of [delivered, deliveredLate, pending, failed, dead]) await store.outbox.enqueue(e, 'x', T0);
+      const claimed = new Map((await store.outbox.claimDue(T0, 10, 60_000)).map((c) => [c.transactionId, c]));
+      await store.outbox.markDelivered(claimed.get(delivered.transactionId)!, T0 + 10);
+      await store.outbox.markDelivered(claimed.get(deliveredLate.transactionId)!, T0 + 5_000);
+      await store.outbox.scheduleRetry(claimed.get(pending.transactionId)!, { error: 'e', status: 503 }, T0 + 20, T0 + 10);
+      await store.outbox.markUndeliverable(claimed.get(failed.transactionId)!, 'failed', { error: 'no subscription', status: null }, T0 + 10);
+      await store.outbox.markUndeliverable(claimed.get(dead.transactionId)!, 'dead', { error: 'refused', status: 400 }, T0 + 10);
+
+      const cutoff = T0 + 1_000;
+      expect(await store.retention.pruneDeliveredOutbox(cutoff, 10)).toBe(1);
+      expect(await store.outbox.get(delivered.transactionId)).toBeNull();
+      for (const kept of [deliveredLate, pending, failed, dead]) expect(await store.outbox.get(kept.transactionId)).not.toBeNull();
+      // Even with a cutoff far in the future, what is owed stays.
+      expect(await store.retention.pruneDeliveredOutbox(T0 + 1e12, 10)).toBe(1);
+      expect(await store.outbox.countByState()).toEqual({ pending: 1, delivered: 0, failed: 1, dead: 1 });
+    });
+
     it('ping answers while open and fails once closed', async () => {
       await store.ping();
       await store.close();

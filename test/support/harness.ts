@@ -51,6 +51,10 @@ export function testEnv(stripe: FakeStripe, moesif: FakeMoesif, overrides: Recor
     OUTBOX_POLL_INTERVAL_MS: '20',
     OUTBOX_RETRY_BASE_DELAY_MS: '10',
     OUTBOX_RETRY_MAX_DELAY_MS: '50',
+    // Tests drive many requests per minute; the limits have tests of their own (test/security).
+    RATE_LIMIT_TOP_UPS_PER_MINUTE: '100000',
+    RATE_LIMIT_USER_REQUESTS_PER_MINUTE: '100000',
+    RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE: '100000',
     ...overrides,
   };
 }

@@ -5,6 +5,15 @@ import type { Logger } from 'pino';
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Health probes run every few seconds; their successes are logged at debug only. */
 const PROBES = new Set(['/healthz', '/readyz']);
+/** The path is the caller's (up to the header size limit): log a bounded prefix of it. */
+const MAX_LOGGED_PATH = 120;
+
+/** The route pattern that handled the request (bounded: ours), and a bounded copy of the path. */
+export function loggedPath(req: { path: string; route?: { path?: unknown } }): { route: string | null; path: string } {
+  const route = typeof req.route?.path === 'string' ? req.route.path : null;
+  const path = req.path.length > MAX_LOGGED_PATH ? `${req.path.slice(0, MAX_LOGGED_PATH)}…` : req.path;
+  return { route, path };
+}
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -31,7 +40,7 @@ export function requestContext(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const fields = { method: req.method, path: req.path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 };
+      const fields = { method: req.method, ...loggedPath(req), status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 };
       if (res.statusCode >= 500) req.log.error(fields, 'request failed');
       else if (PROBES.has(req.path)) req.log.debug(fields, 'request handled');
       else req.log.info(fields, 'request handled');

@@ -3,9 +3,13 @@ import { z } from 'zod';
 import { listDeliveries, redriveEvent, retryAll, retryDelivery, type AdminDeps } from '../../admin/admin-actions.js';
 import { parseSince } from '../../admin/parse-since.js';
 import type { ReconcileResult } from '../../reconcile/reconcile-events.js';
+import { isStripeId } from '../../stripe/stripe-ids.js';
 import { ApiError } from '../api-error.js';
 import { requireBearer } from '../middleware/require-bearer.js';
 import { validateBody } from '../validate-body.js';
+
+/** Outbox transaction ids: a PaymentIntent, refund or dispute id, with the suffix of a compensation. */
+const TRANSACTION_ID = /^(pi|re|pyr|dp|du)_[A-Za-z0-9_]{1,250}(:(reversed|reinstated))?$/;
 
 const listQuery = z.object({
   state: z.enum(['pending', 'delivered', 'failed', 'dead'], { message: 'expected pending, delivered, failed or dead' }).optional(),
@@ -32,7 +36,9 @@ export function adminRoutes(deps: {
   });
 
   router.get('/admin/deliveries/:transaction_id', async (req, res) => {
-    const entry = await deps.admin.store.outbox.get(String(req.params.transaction_id));
+    const id = String(req.params.transaction_id);
+    if (!TRANSACTION_ID.test(id)) throw new ApiError('not_found', 'No such delivery.');
+    const entry = await deps.admin.store.outbox.get(id);
     if (!entry) throw new ApiError('not_found', 'No such delivery.');
     res.json(entry);
   });
@@ -44,12 +50,14 @@ export function adminRoutes(deps: {
 
   router.post('/admin/deliveries/:transaction_id/retry', async (req, res) => {
     const id = String(req.params.transaction_id);
-    if (!(await retryDelivery(deps.admin, id))) throw new ApiError('not_found', 'No failed or dead delivery with that id.');
+    if (!TRANSACTION_ID.test(id) || !(await retryDelivery(deps.admin, id))) throw new ApiError('not_found', 'No failed or dead delivery with that id.');
     res.json({ requeued: 1, transaction_id: id });
   });
 
   router.post('/admin/events/:event_id/redrive', async (req, res) => {
-    const result = await redriveEvent(deps.admin, String(req.params.event_id));
+    const eventId = String(req.params.event_id);
+    if (!isStripeId('event', eventId)) throw new ApiError('not_found', 'Neither the store nor Stripe has that event.');
+    const result = await redriveEvent(deps.admin, eventId);
     if (result.found === 'nowhere') throw new ApiError('not_found', 'Neither the store nor Stripe has that event.');
     res.json(result);
   });

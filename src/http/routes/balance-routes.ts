@@ -2,22 +2,29 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { getBalance, type BalanceDeps } from '../../balances/get-balance.js';
+import type { RouteLimits } from '../../rate-limits/route-limits.js';
+import { stripeId } from '../../stripe/stripe-ids.js';
 import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
 import { validateBody } from '../validate-body.js';
 
 const query = z.object({
-  customer_id: z.string().regex(/^cus_[A-Za-z0-9]+$/, 'expected a Stripe customer id (cus_…)').optional(),
-  subscription_id: z.string().min(1).max(255).optional(),
+  customer_id: stripeId('customer').optional(),
+  subscription_id: stripeId('subscription').optional(),
 });
 
 /** GET /balance: the caller's (JWT) or the named customer's (API key) Moesif balance and top-ups in flight. */
-export function balanceRoutes(deps: { balances: BalanceDeps; authenticator: Authenticator; corsOrigins: readonly string[] }): Router {
+export function balanceRoutes(deps: {
+  balances: BalanceDeps;
+  authenticator: Authenticator;
+  corsOrigins: readonly string[];
+  limits: RouteLimits;
+}): Router {
   const router = Router();
   const cors = corsAllowList(deps.corsOrigins);
   router.options('/balance', cors);
-  router.get('/balance', cors, authenticate(deps.authenticator), async (req, res) => {
+  router.get('/balance', cors, authenticate(deps.authenticator), deps.limits.perCaller, async (req, res) => {
     const caller = callerOf(res);
     const params = validateBody(query, { ...req.query });
     const customerId = params.customer_id ?? (caller.kind === 'jwt' ? caller.customerId : undefined);

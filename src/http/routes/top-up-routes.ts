@@ -1,30 +1,35 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { mayActFor } from '../../auth/caller.js';
 import type { Config } from '../../config/config.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import { setActingCustomer, type RouteLimits } from '../../rate-limits/route-limits.js';
+import { isStripeId } from '../../stripe/stripe-ids.js';
 import { createTopUp, type TopUpDeps } from '../../top-ups/create-top-up.js';
 import { IDEMPOTENCY_KEY } from '../../top-ups/idempotency.js';
 import { topUpBodySchema } from '../../top-ups/top-up-request.js';
+import type { TopUpRequest } from '../../top-ups/top-up-request.js';
 import { getTopUpStatus } from '../../top-ups/top-up-status.js';
 import { ApiError } from '../api-error.js';
-import type { Metrics } from '../../metrics/metrics.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
-import { toApiError } from '../middleware/error-handler.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
+import { toApiError } from '../middleware/error-handler.js';
 import { validateBody } from '../validate-body.js';
 
-const PAYMENT_INTENT_ID = /^pi_[A-Za-z0-9]+$/;
+interface ParsedTopUp {
+  request: TopUpRequest;
+  idempotencyKey: string | undefined;
+}
 
 /** POST /top-up and GET /top-ups/:payment_intent_id, for the operator's servers and frontends. */
-export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authenticator; config: Config; metrics: Metrics }): Router {
+export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authenticator; config: Config; metrics: Metrics; limits: RouteLimits }): Router {
   const router = Router();
   const schema = topUpBodySchema(deps.config.topUp);
   const cors = corsAllowList(deps.config.auth.corsAllowedOrigins);
   const auth = authenticate(deps.authenticator);
 
-  router.options(['/top-up', '/top-ups/:payment_intent_id'], cors);
-
-  router.post('/top-up', cors, auth, express.json({ limit: '16kb', type: () => true }), async (req, res) => {
+  /** Validates the body and header and names the customer (for the per-customer limit). */
+  const parseTopUp: RequestHandler = (req, res, next) => {
     const caller = callerOf(res);
     const body = validateBody(schema, req.body);
     const customerId = body.customer_id ?? (caller.kind === 'jwt' ? caller.customerId : undefined);
@@ -42,32 +47,49 @@ export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authentica
         fields: [{ field: 'Idempotency-Key', problem: 'expected 1-200 printable ASCII characters' }],
       });
     }
-    let result;
-    try {
-      result = await createTopUp(
-        { ...deps.topUps, logger: req.log },
-        caller,
-        {
-          customerId,
-          amountMinor: body.amount,
-          currency: body.currency,
-          paymentMethodId: body.payment_method ?? null,
-          subscriptionId: body.subscription_id ?? null,
-          flow: body.flow,
-        },
-        key,
-      );
-    } catch (err) {
-      deps.metrics.topUps.inc({ outcome: toApiError(err).code });
-      throw err;
-    }
-    deps.metrics.topUps.inc({ outcome: result.status });
-    res.status(201).json(result);
-  });
+    const parsed: ParsedTopUp = {
+      request: {
+        customerId,
+        amountMinor: body.amount,
+        currency: body.currency,
+        paymentMethodId: body.payment_method ?? null,
+        subscriptionId: body.subscription_id ?? null,
+        flow: body.flow,
+      },
+      idempotencyKey: key,
+    };
+    res.locals.topUp = parsed;
+    setActingCustomer(res, customerId);
+    next();
+  };
 
-  router.get('/top-ups/:payment_intent_id', cors, auth, async (req, res) => {
+  router.options(['/top-up', '/top-ups/:payment_intent_id'], cors);
+
+  router.post(
+    '/top-up',
+    cors,
+    auth,
+    deps.limits.perCaller,
+    express.json({ limit: '16kb', type: () => true }),
+    parseTopUp,
+    deps.limits.topUpsPerCustomer,
+    async (req, res) => {
+      const { request, idempotencyKey } = res.locals.topUp as ParsedTopUp;
+      let result;
+      try {
+        result = await createTopUp({ ...deps.topUps, logger: req.log }, callerOf(res), request, idempotencyKey);
+      } catch (err) {
+        deps.metrics.topUps.inc({ outcome: toApiError(err).code });
+        throw err;
+      }
+      deps.metrics.topUps.inc({ outcome: result.status });
+      res.status(201).json(result);
+    },
+  );
+
+  router.get('/top-ups/:payment_intent_id', cors, auth, deps.limits.perCaller, async (req, res) => {
     const id = String(req.params.payment_intent_id);
-    if (!PAYMENT_INTENT_ID.test(id)) throw new ApiError('not_found', 'No such top-up.');
+    if (!isStripeId('paymentIntent', id)) throw new ApiError('not_found', 'No such top-up.');
     res.json(await getTopUpStatus(deps.topUps, callerOf(res), id));
   });
 

@@ -1,57 +1,91 @@
-import express, { Router } from 'express';
-import { ThinEventError, WebhookPayloadError } from '../../stripe/stripe-errors.js';
+import express, { Router, type RequestHandler } from 'express';
 import type { Metrics } from '../../metrics/metrics.js';
+import { checkSignatureHeader } from '../../stripe/signature-header.js';
+import { ThinEventError, WebhookPayloadError } from '../../stripe/stripe-errors.js';
 import type { StripeGateway } from '../../stripe/stripe-gateway.js';
+import { eventTypeLabel } from '../../webhooks/event-type-label.js';
 import { ingestEvent, type IngestDeps } from '../../webhooks/ingest-event.js';
 import { ApiError } from '../api-error.js';
+import { BodyBudget } from '../middleware/body-budget.js';
 
 /** Stripe events are small; anything larger than this is not from Stripe. */
-const MAX_EVENT_BYTES = '1mb';
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+export interface WebhookRouteDeps {
+  stripe: StripeGateway;
+  ingest: IngestDeps;
+  metrics: Metrics;
+  toleranceSeconds: number;
+  /** Most bytes of webhook bodies buffered at once, across all requests. */
+  maxBufferedBytes: number;
+}
 
 /**
- * POST /webhooks/stripe: verify the signature on the raw bytes, record the event durably, answer.
+ * POST /webhooks/stripe: look at the Stripe-Signature header before reading anything, reserve
+ * room for the body (503 when too many bodies are arriving at once), verify the signature on the raw bytes, record the event durably, answer.
  * 2xx only after the store has committed; nothing here calls Moesif.
  */
-export function webhookRoutes(deps: { stripe: StripeGateway; ingest: IngestDeps; metrics: Metrics }): Router {
-  const count = (type: string, outcome: string) => deps.metrics.webhooks.inc({ type, outcome });
+export function webhookRoutes(deps: WebhookRouteDeps): Router {
+  const count = (type: string | null, outcome: string) => deps.metrics.webhooks.inc({ type: eventTypeLabel(type), outcome });
+
+  // A header that cannot verify is refused before the body is read (and the connection closed,
+  // so its body is never read at all). Signature checks use the real clock, as Stripe signs with it.
+  const signatureFirst: RequestHandler = (req, res, next) => {
+    const check = checkSignatureHeader(req.get('stripe-signature'), Math.floor(Date.now() / 1000), deps.toleranceSeconds);
+    if (!check.ok) {
+      count(null, 'bad_signature');
+      req.log.warn({ problem: check.problem }, 'stripe webhook signature header rejected');
+      res.setHeader('Connection', 'close');
+      throw new ApiError('invalid_signature', 'Missing, malformed or expired Stripe-Signature header.');
+    }
+    next();
+  };
+
+  const budget = new BodyBudget(deps.maxBufferedBytes, MAX_EVENT_BYTES);
   const router = Router();
-  router.post('/webhooks/stripe', express.raw({ type: () => true, limit: MAX_EVENT_BYTES }), async (req, res) => {
-    const signature = req.get('stripe-signature');
-    const body: unknown = req.body;
-    if (!signature || !Buffer.isBuffer(body) || body.length === 0) {
-      count('unknown', 'bad_signature');
-      throw new ApiError('invalid_signature', 'Missing Stripe-Signature header or body.');
-    }
-    let event;
-    try {
-      event = deps.stripe.verifyEvent(body, signature);
-    } catch (err) {
-      if (err instanceof ThinEventError) {
-        // Answered 2xx so Stripe does not retry it for days; the endpoint should send snapshot events.
-        count(err.eventType, 'ignored');
-        req.log.warn({ eventId: err.eventId, eventType: err.eventType }, 'thin event ignored: configure a snapshot-payload webhook endpoint');
-        res.status(200).json({ received: true, outcome: 'ignored' });
-        return;
+  router.post(
+    '/webhooks/stripe',
+    signatureFirst,
+    budget.middleware(),
+    express.raw({ type: () => true, limit: MAX_EVENT_BYTES }),
+    async (req, res) => {
+      const signature = req.get('stripe-signature')!;
+      const body: unknown = req.body;
+      if (!Buffer.isBuffer(body) || body.length === 0) {
+        count(null, 'bad_signature');
+        throw new ApiError('invalid_signature', 'Missing Stripe-Signature header or body.');
       }
-      if (err instanceof WebhookPayloadError) {
-        count('unknown', 'invalid_payload');
-        req.log.warn({ reason: err.message }, 'signed stripe webhook body rejected');
-        throw new ApiError('invalid_json', `The body is signed but unusable: ${err.message}.`);
+      let event;
+      try {
+        event = deps.stripe.verifyEvent(body, signature);
+      } catch (err) {
+        if (err instanceof ThinEventError) {
+          // Answered 2xx so Stripe does not retry it for days; the endpoint should send snapshot events.
+          count(err.eventType, 'ignored');
+          req.log.warn({ eventId: err.eventId, eventType: err.eventType }, 'thin event ignored: configure a snapshot-payload webhook endpoint');
+          res.status(200).json({ received: true, outcome: 'ignored' });
+          return;
+        }
+        if (err instanceof WebhookPayloadError) {
+          count(null, 'invalid_payload');
+          req.log.warn({ reason: err.message }, 'signed stripe webhook body rejected');
+          throw new ApiError('invalid_json', `The body is signed but unusable: ${err.message}.`);
+        }
+        count(null, 'bad_signature');
+        req.log.warn('stripe webhook signature rejected');
+        throw new ApiError('invalid_signature', 'The Stripe-Signature header did not verify.');
       }
-      count('unknown', 'bad_signature');
-      req.log.warn('stripe webhook signature rejected');
-      throw new ApiError('invalid_signature', 'The Stripe-Signature header did not verify.');
-    }
-    let result;
-    try {
-      result = await ingestEvent(deps.ingest, event, body.toString('utf8'));
-    } catch (err) {
-      count(event.type, 'error');
-      throw err;
-    }
-    count(event.type, result.outcome);
-    req.log.info({ eventId: event.id, eventType: event.type, outcome: result.outcome, note: result.note }, 'stripe event recorded');
-    res.status(200).json({ received: true, outcome: result.outcome });
-  });
+      let result;
+      try {
+        result = await ingestEvent(deps.ingest, event, body.toString('utf8'));
+      } catch (err) {
+        count(event.type, 'error');
+        throw err;
+      }
+      count(event.type, result.outcome);
+      req.log.info({ eventId: event.id, eventType: event.type, outcome: result.outcome, note: result.note }, 'stripe event recorded');
+      res.status(200).json({ received: true, outcome: result.outcome });
+    },
+  );
   return router;
 }

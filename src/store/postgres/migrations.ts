@@ -67,4 +67,13 @@ export const postgresMigrations: readonly string[] = [
   CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT NOT NULL);
   CREATE INDEX outbox_state_updated ON outbox (state, updated_at);
   `,
+  /* 3: rate-limit counters shared by every instance (fixed windows) */ `
+  CREATE TABLE rate_limit_hits (key TEXT PRIMARY KEY, hits INTEGER NOT NULL, reset_at BIGINT NOT NULL);
+  CREATE INDEX rate_limit_hits_reset ON rate_limit_hits (reset_at);
+  `,
+  /* 4: retention deletes the oldest rows first */ `
+  CREATE INDEX stripe_events_received ON stripe_events (received_at);
+  CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+  CREATE INDEX top_ups_created ON top_ups (created_at);
+  `,
 ];

@@ -3,6 +3,8 @@ import { PgDb } from './pg-db.js';
 import { PgEvents } from './pg-events.js';
 import { PgIdempotency } from './pg-idempotency.js';
 import { PgOutbox } from './pg-outbox.js';
+import { PgRateLimits } from './pg-rate-limits.js';
+import { PgRetention } from './pg-retention.js';
 import { PgState } from './pg-state.js';
 import { PgTopUps } from './pg-top-ups.js';
 
@@ -18,6 +20,8 @@ export class PostgresStore implements Store {
   readonly topUps: PgTopUps;
   readonly idempotency: PgIdempotency;
   readonly state: PgState;
+  readonly rateLimits: PgRateLimits;
+  readonly retention: PgRetention;
 
   private constructor(private readonly db: PgDb) {
     this.outbox = new PgOutbox(db);
@@ -25,6 +29,8 @@ export class PostgresStore implements Store {
     this.topUps = new PgTopUps(db);
     this.idempotency = new PgIdempotency(db);
     this.state = new PgState(db);
+    this.rateLimits = new PgRateLimits(db);
+    this.retention = new PgRetention(db);
   }
 
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {

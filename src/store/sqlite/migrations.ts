@@ -69,4 +69,9 @@ export const sqliteMigrations: readonly string[] = [
   CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);
   CREATE INDEX outbox_state_updated ON outbox (state, updated_at);
   `,
+  /* 4: retention deletes the oldest rows first */ `
+  CREATE INDEX stripe_events_received ON stripe_events (received_at);
+  CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+  CREATE INDEX top_ups_created ON top_ups (created_at);
+  `,
 ];

@@ -3,6 +3,8 @@ import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
 import { SqliteIdempotency } from './sqlite-idempotency.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
+import { InProcessRateLimits } from './sqlite-rate-limits.js';
+import { SqliteRetention } from './sqlite-retention.js';
 import { SqliteState } from './sqlite-state.js';
 import { SqliteTopUps } from './sqlite-top-ups.js';
 
@@ -19,6 +21,8 @@ export class SqliteStore implements Store {
   readonly topUps: SqliteTopUps;
   readonly idempotency: SqliteIdempotency;
   readonly state: SqliteState;
+  readonly rateLimits = new InProcessRateLimits();
+  readonly retention: SqliteRetention;
 
   constructor(path: string) {
     this.sql = new SqliteDb(path);
@@ -27,6 +31,7 @@ export class SqliteStore implements Store {
     this.topUps = new SqliteTopUps(this.sql);
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
+    this.retention = new SqliteRetention(this.sql);
   }
 
   ping(): Promise<void> {

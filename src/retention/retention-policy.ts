@@ -1,0 +1,34 @@
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The least each kind of row is kept, whatever RETENTION_DAYS says, because exactly-once
+ * depends on it:
+ * - events: an event id answers Stripe's redeliveries as a duplicate; Stripe retries for up to
+ *   3 days (plus a day of margin).
+ * - idempotency keys: a client retrying a top-up with its Idempotency-Key must get the first
+ *   answer; Stripe itself forgets keys after 24 h, so this service must remember them longer.
+ * - delivered outbox entries: the transaction id is the final guard against crediting twice, and
+ *   Stripe hands out events for 30 days (reconciliation and redrive read them): 30 days plus margin.
+ * - top-ups: GET /balance shows processing payments for 14 days.
+ */
+export const RETENTION_FLOOR_DAYS = {
+  events: 4,
+  idempotencyKeys: 2,
+  deliveredOutbox: 35,
+  topUps: 15,
+} as const;
+
+export type RetainedKind = keyof typeof RETENTION_FLOOR_DAYS;
+
+/** Unix ms before which rows of each kind may be deleted. */
+export type RetentionCutoffs = Record<RetainedKind, number>;
+
+export function retentionCutoffs(retentionDays: number, now: number): RetentionCutoffs {
+  const cutoff = (kind: RetainedKind) => now - Math.max(retentionDays, RETENTION_FLOOR_DAYS[kind]) * DAY_MS;
+  return {
+    events: cutoff('events'),
+    idempotencyKeys: cutoff('idempotencyKeys'),
+    deliveredOutbox: cutoff('deliveredOutbox'),
+    topUps: cutoff('topUps'),
+  };
+}
