@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeMoesif } from '../src/simulators/fake-moesif.js';
-import { FakeStripe } from '../src/simulators/fake-stripe.js';
+import { FakeStripe } from '../src/simulators/stripe/fake-stripe.js';
 import { MOESIF_KEY, WEBHOOK_SECRET, simulatedEnv } from '../src/simulators/simulated-env.js';
 import { expectedLedger } from './expected-ledger.js';
 import { KillSchedule, killPoints, type KillRecord } from './kill-schedule.js';

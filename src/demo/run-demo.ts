@@ -3,7 +3,7 @@ import { loadConfig } from '../config/config.js';
 import { createLogger } from '../logging/logger.js';
 import { buildService } from '../service.js';
 import { FakeMoesif } from '../simulators/fake-moesif.js';
-import { FakeStripe } from '../simulators/fake-stripe.js';
+import { FakeStripe } from '../simulators/stripe/fake-stripe.js';
 
 /**
  * `npm run demo`: the real service against local simulators of Stripe and Moesif (no accounts,

@@ -1,5 +1,5 @@
 import type { FakeMoesif } from './fake-moesif.js';
-import type { FakeStripe } from './fake-stripe.js';
+import type { FakeStripe } from './stripe/fake-stripe.js';
 
 /**
  * The environment of a service wired to the simulators, shared by the tests, the soak and the

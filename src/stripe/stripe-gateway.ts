@@ -82,8 +82,20 @@ export class StripeGateway {
     };
     const params: Stripe.PaymentIntentCreateParams =
       input.flow === 'off_session'
-        ? { ...common, payment_method: input.paymentMethodId ?? undefined, off_session: true, confirm: true }
+        ? {
+            ...common,
+            payment_method: input.paymentMethodId ?? undefined,
+            off_session: true,
+            confirm: true,
+            // Since API version 2023-08-16 a PaymentIntent without a list of payment method types
+            // accepts the Dashboard's methods with allow_redirects=always, and Stripe refuses to
+            // confirm it without a return_url, even for a saved card. Off-session nobody is there
+            // to be redirected (and no redirect-based method can be charged), so say so.
+            automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+          }
         : {
+            // Not confirmed here: the browser confirms with the client_secret through Stripe.js
+            // (stripe.confirmPayment), which passes the return_url redirect-based methods need.
             ...common,
             ...(input.paymentMethodId ? { payment_method: input.paymentMethodId } : {}),
             automatic_payment_methods: { enabled: true },

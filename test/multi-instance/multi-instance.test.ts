@@ -3,7 +3,7 @@ import pg from 'pg';
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
-import { FakeStripe, signEvent } from '../../src/simulators/fake-stripe.js';
+import { FakeStripe, signEvent } from '../../src/simulators/stripe/fake-stripe.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropSchema, postgresUnavailableReason, TEST_DATABASE_URL, uniqueSchema, urlWithSchema } from '../store/postgres-available.js';
 import { ALICE, MOESIF_KEY, WEBHOOK_SECRET, testEnv, topUpPaymentIntent, waitFor } from '../support/harness.js';

@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { buildService, type Service } from '../../src/service.js';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
-import { FakeStripe, signEvent, type FakeCustomer } from '../../src/simulators/fake-stripe.js';
+import { FakeStripe, signEvent, type FakeCustomer } from '../../src/simulators/stripe/fake-stripe.js';
 import { API_KEY, MOESIF_KEY, WEBHOOK_SECRET, simulatedEnv } from '../../src/simulators/simulated-env.js';
 
 export { ADMIN_KEY, API_KEY, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, MOESIF_KEY, WEBHOOK_SECRET } from '../../src/simulators/simulated-env.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeCustomer } from '../../src/simulators/fake-stripe.js';
+import type { FakeCustomer } from '../../src/simulators/stripe/fake-stripe.js';
 import { startHarness, topUpPaymentIntent, type Harness } from '../support/harness.js';
 import { settle, succeededEvent, waitForState } from './webhook-helpers.js';
 
