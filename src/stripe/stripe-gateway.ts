@@ -184,15 +184,20 @@ export class StripeGateway {
     });
   }
 
-  /** Ids of the customer's active (or trialing) subscriptions, at most `limit`. */
+  /**
+   * Distinct ids of the customer's active (or trialing) subscriptions, at most `limit` of each
+   * status. Stripe lists one status per request, so a subscription that changes status between
+   * the two reads (a trial added to an active subscription) is listed by both: it is still one
+   * subscription, and counting it twice would call one subscription "several".
+   */
   listActiveSubscriptionIds(customerId: string, limit = 3): Promise<string[]> {
     return this.call(async () => {
-      const ids: string[] = [];
+      const ids = new Set<string>();
       for (const status of ['active', 'trialing'] as const) {
         const page = await this.stripe.subscriptions.list({ customer: customerId, status, limit });
-        ids.push(...page.data.map((s) => s.id));
+        for (const s of page.data) ids.add(s.id);
       }
-      return ids;
+      return [...ids];
     });
   }
 
