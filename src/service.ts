@@ -16,6 +16,7 @@ import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createStripeClient } from './stripe/stripe-client.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
+import { apiVersionWatch } from './webhooks/event-api-version.js';
 import type { IngestDeps } from './webhooks/ingest-event.js';
 
 export interface Service {
@@ -80,6 +81,9 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     },
     now,
     onQueued,
+    apiVersion: apiVersionWatch(logger.child({ component: 'webhooks' }), (matches) =>
+      metrics.eventApiVersions.inc({ matches: matches ? 'yes' : 'no' }),
+    ),
   };
   const reconcileLogger = logger.child({ component: 'reconcile' });
   const reconcileDeps: ReconcileDeps = {
