@@ -17,6 +17,8 @@ import { postgresMigrations } from './migrations.js';
 /** Serializes migrations when several instances start at once (an arbitrary, fixed advisory lock key). */
 const MIGRATION_LOCK = 7_310_442_019;
 
+const absorbClientError = (): void => undefined;
+
 /** BIGINT columns hold milliseconds and minor units, all well inside Number's safe range. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -79,7 +81,7 @@ export class PostgresStore implements Store {
   }
 
   private async migrate(schema: string | null): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -104,31 +106,57 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async query(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
-    try {
-      return await this.pool.query<Row>(sql, params);
-    } catch (err) {
-      throw StoreUnavailableError.classify(err);
-    }
-  }
-
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * A connection from the pool. Failing to get one is unavailability whatever the reason (refused,
+   * server not accepting connections, too many connections, authentication): the database cannot
+   * be used now. While checked out, a connection that dies (a terminated backend) emits 'error' on
+   * its client: the failure reaches the caller through its query, so the event is only absorbed
+   * here (an unhandled 'error' event would crash the process).
+   */
+  private async connect(): Promise<pg.PoolClient> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
     } catch (err) {
-      throw StoreUnavailableError.classify(err);
+      throw StoreUnavailableError.wrap(err);
     }
+    client.on('error', absorbClientError);
+    const release = client.release.bind(client);
+    client.release = (err?: Error | boolean) => {
+      client.removeListener('error', absorbClientError);
+      release(err);
+    };
+    return client;
+  }
+
+  private async query(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
+    const client = await this.connect();
+    let failure: unknown;
+    try {
+      return await client.query<Row>(sql, params);
+    } catch (err) {
+      failure = err;
+      throw StoreUnavailableError.classify(err);
+    } finally {
+      // As pg's pool.query does: a connection whose statement failed is closed, not reused.
+      client.release(failure instanceof Error ? failure : undefined);
+    }
+  }
+
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let failure: unknown;
     try {
       await client.query('BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
     } catch (err) {
+      failure = err;
       await client.query('ROLLBACK').catch(() => undefined);
       throw StoreUnavailableError.classify(err);
     } finally {
-      client.release();
+      client.release(failure instanceof Error ? failure : undefined);
     }
   }
 
