@@ -37,7 +37,7 @@ export interface Service {
 
 /** Wires the real adapters from config. Used by main.ts, the CLIs, the demo and the tests alike. */
 export async function buildService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs });
   const metrics = new Metrics(() => store.countByState());
   const stripe = new StripeGateway(
     createStripeClient(config.stripe),

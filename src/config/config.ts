@@ -38,6 +38,8 @@ export interface Config {
     disputeDebitOn: 'funds_withdrawn' | 'created';
   };
   databaseUrl: string;
+  /** How long a SQLite write waits for another connection's lock before the store is unavailable. */
+  sqliteBusyTimeoutMs: number;
   auth: {
     apiKeys: string[];
     jwt?: {
@@ -141,6 +143,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       disputeDebitOn: env.DISPUTE_DEBIT_ON,
     },
     databaseUrl: env.DATABASE_URL,
+    sqliteBusyTimeoutMs: env.SQLITE_BUSY_TIMEOUT_MS,
     auth: {
       apiKeys: env.TOP_UP_API_KEYS,
       jwt: jwtOn

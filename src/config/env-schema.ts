@@ -93,6 +93,7 @@ export const envSchema = z
       .string()
       .default('sqlite:./data/topup-sync.db')
       .refine((s) => /^(sqlite:|postgres(ql)?:\/\/)/.test(s), 'expected sqlite:<path> or postgres://user@host:port/database'),
+    SQLITE_BUSY_TIMEOUT_MS: int(5_000, 0, 60_000),
 
     TOP_UP_API_KEYS: commaList.refine(
       (keys) => keys.every((k) => k.length >= 16),
