@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envSchema, NO_CALLER_AUTH, type Env } from './env-schema.js';
+import { envSchema, NO_CALLER_AUTH, stripeCheckEnvSchema, type Env } from './env-schema.js';
 import { minimumChargeAmount, STRIPE_MAX_AMOUNT } from '../money/currencies.js';
 import type { CreditRates } from '../money/moesif-amount.js';
 
@@ -91,10 +91,23 @@ function problemsOf(error: z.ZodError): string[] {
   });
 }
 
+/** An empty value (as copied from .env.example) means "not set": the default applies. */
+const presentValues = (source: NodeJS.ProcessEnv) =>
+  Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+
+/** `npm run check:stripe` needs only the Stripe key (and STRIPE_API_BASE for a simulator). */
+export function loadStripeCheckConfig(source: NodeJS.ProcessEnv): Pick<Config['stripe'], 'secretKey' | 'apiBase'> {
+  const parsed = stripeCheckEnvSchema.safeParse(presentValues(source));
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  return {
+    secretKey: parsed.data.STRIPE_SECRET_KEY,
+    apiBase: parsed.data.STRIPE_API_BASE ? new URL(parsed.data.STRIPE_API_BASE) : undefined,
+  };
+}
+
 /** Parses the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(source: NodeJS.ProcessEnv): Config {
-  // An empty value (as copied from .env.example) means "not set": the default applies.
-  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const present = presentValues(source);
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     // Cross-field checks run only on a parsed object; report the most basic one anyway, so one

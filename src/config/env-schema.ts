@@ -62,6 +62,14 @@ const url = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s)
 export const NO_CALLER_AUTH =
   '/top-up needs a way to authenticate callers: set TOP_UP_API_KEYS, or JWT_SECRET / JWT_JWKS_URL';
 
+/** The Stripe API key and base URL: all `npm run check:stripe` reads. */
+const stripeApiFields = {
+  STRIPE_SECRET_KEY: z.string({ message: 'required: your Stripe secret key (sk_… or rk_…)' }),
+  STRIPE_API_BASE: url.optional(),
+};
+
+export const stripeCheckEnvSchema = z.object(stripeApiFields);
+
 export const envSchema = z
   .object({
     PORT: int(3000, 0, 65_535),
@@ -69,12 +77,12 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT_MS: int(10_000, 0),
 
-    STRIPE_SECRET_KEY: z.string({ message: 'required: your Stripe secret key (sk_… or rk_…)' }),
+    STRIPE_SECRET_KEY: stripeApiFields.STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET: z
       .string({ message: 'required: the webhook endpoint signing secret (whsec_…); comma-separate several while rotating' })
       .transform(list)
       .refine((v) => v.length > 0, 'required: at least one webhook signing secret (whsec_…)'),
-    STRIPE_API_BASE: url.optional(),
+    STRIPE_API_BASE: stripeApiFields.STRIPE_API_BASE,
     STRIPE_WEBHOOK_TOLERANCE_SECONDS: int(300, 1, 3600),
 
     MOESIF_MANAGEMENT_API_KEY: z
