@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
+import { FakeStripe } from '../../src/simulators/stripe/fake-stripe.js';
+import { ALICE, MOESIF_KEY, testEnv, topUpPaymentIntent } from '../support/harness.js';
+import { killNpmCommands, runNpm } from './npm-command.js';
+
+/**
+ * The operator commands the README shows, run as `npm run …` (test/operations/ covers their
+ * behaviour in depth, running the scripts directly): a webhook Stripe never delivered is found by
+ * `npm run reconcile -- --since 1h` and is then pending in `npm run admin -- counts`.
+ */
+describe('npm run reconcile, npm run admin', () => {
+  let stripe: FakeStripe;
+  let moesif: FakeMoesif;
+  let dir: string;
+  beforeAll(async () => {
+    stripe = await new FakeStripe().start();
+    moesif = await new FakeMoesif({ apiKey: MOESIF_KEY }).start();
+    stripe.addCustomer(structuredClone(ALICE));
+    dir = mkdtempSync(join(tmpdir(), 't9-operator-commands-'));
+  });
+  afterAll(async () => {
+    await killNpmCommands();
+    await stripe.stop();
+    await moesif.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reconcile queues the missed credit; admin counts it pending', async () => {
+    const missed = topUpPaymentIntent();
+    stripe.makeEvent('payment_intent.succeeded', missed);
+    const env = testEnv(stripe, moesif, { DATABASE_URL: `sqlite:${join(dir, 'ops.db')}`, LOG_LEVEL: 'silent' });
+
+    const reconcile = await runNpm('reconcile', ['--since', '1h'], env, 40_000);
+    expect(reconcile.code, reconcile.stderr).toBe(0);
+    expect(JSON.parse(reconcile.stdout)).toMatchObject({ found: 1, queued: 1, duplicate: 0 });
+    expect(reconcile.stderr).toContain('1 missed event(s) queued');
+
+    const counts = await runNpm('admin', ['counts'], env, 40_000);
+    expect(counts.code, counts.stderr).toBe(0);
+    expect(JSON.parse(counts.stdout)).toEqual({ pending: 1, delivered: 0, failed: 0, dead: 0 });
+  }, 90_000);
+});
