@@ -5,14 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
 import { FakeStripe } from '../../src/simulators/stripe/fake-stripe.js';
 import { ALICE, MOESIF_KEY, testEnv, topUpPaymentIntent } from '../support/harness.js';
-import { killNpmCommands, runNpm } from './npm-command.js';
+import { killNpmCommands, NpmCommand, runNpm } from './npm-command.js';
 
 /**
  * The operator commands the README shows, run as `npm run …` (test/operations/ covers their
  * behaviour in depth, running the scripts directly): a webhook Stripe never delivered is found by
  * `npm run reconcile -- --since 1h` and is then pending in `npm run admin -- counts`.
  */
-describe('npm run reconcile, npm run admin', () => {
+describe('npm run reconcile, npm run admin, npm run dev', () => {
   let stripe: FakeStripe;
   let moesif: FakeMoesif;
   let dir: string;
@@ -42,5 +42,17 @@ describe('npm run reconcile, npm run admin', () => {
     const counts = await runNpm('admin', ['counts'], env, 40_000);
     expect(counts.code, counts.stderr).toBe(0);
     expect(JSON.parse(counts.stdout)).toEqual({ pending: 1, delivered: 0, failed: 0, dead: 0 });
+  }, 90_000);
+
+  it('npm run dev serves the same database with reload, and delivers the pending credit; Ctrl-C stops it', async () => {
+    const env = testEnv(stripe, moesif, { DATABASE_URL: `sqlite:${join(dir, 'ops.db')}`, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' });
+    const dev = new NpmCommand('dev', [], env);
+    const [, port] = await dev.waitForOutput(/"port":(\d+)[^\n]*"msg":"topup-sync listening"/, 40_000);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    await dev.waitForOutput(/"msg":"ledger entry delivered to Moesif"/, 20_000);
+    expect(moesif.accepted).toHaveLength(1);
+    dev.signalGroup('SIGINT');
+    await dev.exited;
+    await expect(fetch(`http://127.0.0.1:${port}/readyz`)).rejects.toThrow();
   }, 90_000);
 });
