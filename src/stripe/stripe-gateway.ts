@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { ThinEventError, translateStripeError, WebhookPayloadError, WebhookSignatureError } from './stripe-errors.js';
+import { callStripe, ThinEventError, WebhookPayloadError, WebhookSignatureError } from './stripe-errors.js';
 import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
 import { topUpMetadata, type TopUpTag } from './top-up-metadata.js';
 
@@ -64,12 +64,8 @@ export class StripeGateway {
     private readonly toleranceSeconds: number,
   ) {}
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw translateStripeError(err);
-    }
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return callStripe(fn);
   }
 
   createTopUpIntent(input: CreateTopUpIntentInput): Promise<TopUpIntent> {

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { translateStripeError } from './stripe-errors.js';
+import { callStripe } from './stripe-errors.js';
 
 /**
  * The Stripe calls `npm run check:stripe` makes besides the service's own (StripeGateway): it
@@ -9,12 +9,8 @@ import { translateStripeError } from './stripe-errors.js';
 export class StripeTestFixtures {
   constructor(private readonly stripe: Stripe) {}
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw translateStripeError(err);
-    }
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return callStripe(fn);
   }
 
   /** A customer tagged as made by the check, so a leftover one is recognisable in the Dashboard. */

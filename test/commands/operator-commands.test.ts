@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
-import { FakeStripe } from '../../src/simulators/stripe/fake-stripe.js';
-import { ALICE, MOESIF_KEY, testEnv, topUpPaymentIntent } from '../support/harness.js';
-import { killNpmCommands, NpmCommand, runNpm } from './npm-command.js';
+import { describe, expect, it } from 'vitest';
+import { testEnv, topUpPaymentIntent } from '../support/harness.js';
+import { simulatedWorld } from './command-fixtures.js';
+import { NpmCommand, runNpm } from './npm-command.js';
 
 /**
  * The operator commands the README shows, run as `npm run …` (test/operations/ covers their
@@ -13,26 +10,12 @@ import { killNpmCommands, NpmCommand, runNpm } from './npm-command.js';
  * `npm run reconcile -- --since 1h` and is then pending in `npm run admin -- counts`.
  */
 describe('npm run reconcile, npm run admin, npm run dev', () => {
-  let stripe: FakeStripe;
-  let moesif: FakeMoesif;
-  let dir: string;
-  beforeAll(async () => {
-    stripe = await new FakeStripe().start();
-    moesif = await new FakeMoesif({ apiKey: MOESIF_KEY }).start();
-    stripe.addCustomer(structuredClone(ALICE));
-    dir = mkdtempSync(join(tmpdir(), 't9-operator-commands-'));
-  });
-  afterAll(async () => {
-    await killNpmCommands();
-    await stripe.stop();
-    await moesif.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const world = simulatedWorld('t9-operator-commands-');
 
   it('reconcile queues the missed credit; admin counts it pending', async () => {
     const missed = topUpPaymentIntent();
-    stripe.makeEvent('payment_intent.succeeded', missed);
-    const env = testEnv(stripe, moesif, { DATABASE_URL: `sqlite:${join(dir, 'ops.db')}`, LOG_LEVEL: 'silent' });
+    world.stripe.makeEvent('payment_intent.succeeded', missed);
+    const env = testEnv(world.stripe, world.moesif, { DATABASE_URL: `sqlite:${join(world.dir, 'ops.db')}`, LOG_LEVEL: 'silent' });
 
     const reconcile = await runNpm('reconcile', ['--since', '1h'], env, 40_000);
     expect(reconcile.code, reconcile.stderr).toBe(0);
@@ -45,12 +28,12 @@ describe('npm run reconcile, npm run admin, npm run dev', () => {
   }, 90_000);
 
   it('npm run dev serves the same database with reload, and delivers the pending credit; Ctrl-C stops it', async () => {
-    const env = testEnv(stripe, moesif, { DATABASE_URL: `sqlite:${join(dir, 'ops.db')}`, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' });
+    const env = testEnv(world.stripe, world.moesif, { DATABASE_URL: `sqlite:${join(world.dir, 'ops.db')}`, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' });
     const dev = new NpmCommand('dev', [], env);
     const [, port] = await dev.waitForOutput(/"port":(\d+)[^\n]*"msg":"topup-sync listening"/, 40_000);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
     await dev.waitForOutput(/"msg":"ledger entry delivered to Moesif"/, 20_000);
-    expect(moesif.accepted).toHaveLength(1);
+    expect(world.moesif.accepted).toHaveLength(1);
     dev.signalGroup('SIGINT');
     await dev.exited;
     await expect(fetch(`http://127.0.0.1:${port}/readyz`)).rejects.toThrow();

@@ -1,40 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
-import { FakeStripe, signEvent } from '../../src/simulators/stripe/fake-stripe.js';
-import { ALICE, MOESIF_KEY, testEnv, topUpPaymentIntent, WEBHOOK_SECRET } from '../support/harness.js';
-import { killNpmCommands, NpmCommand, runNpm } from './npm-command.js';
+import { describe, expect, it } from 'vitest';
+import { signEvent } from '../../src/simulators/stripe/fake-stripe.js';
+import { testEnv, topUpPaymentIntent, WEBHOOK_SECRET } from '../support/harness.js';
+import { simulatedWorld } from './command-fixtures.js';
+import { NpmCommand, runNpm } from './npm-command.js';
 
 /**
  * `npm start` (tsc build, then node dist/main.js) and `npm run bench` (which runs that build as
  * its service), in one file because the bench reuses the build the start made (--no-build).
  */
 describe('npm start, then npm run bench on its build', () => {
-  let stripe: FakeStripe;
-  let moesif: FakeMoesif;
-  let dir: string;
-  beforeAll(async () => {
-    stripe = await new FakeStripe().start();
-    moesif = await new FakeMoesif({ apiKey: MOESIF_KEY }).start();
-    stripe.addCustomer(structuredClone(ALICE));
-    dir = mkdtempSync(join(tmpdir(), 't9-start-'));
-  });
-  afterAll(async () => {
-    await killNpmCommands();
-    await stripe.stop();
-    await moesif.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const world = simulatedWorld('t9-start-');
 
   it('npm start builds, serves (a webhook is recorded), and shuts down cleanly on SIGTERM', async () => {
-    const env = testEnv(stripe, moesif, { DATABASE_URL: `sqlite:${join(dir, 'start.db')}`, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' });
+    const env = testEnv(world.stripe, world.moesif, { DATABASE_URL: `sqlite:${join(world.dir, 'start.db')}`, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1' });
     const start = new NpmCommand('start', [], env);
     const [, port] = await start.waitForOutput(/"port":(\d+)[^\n]*"msg":"topup-sync listening"/, 150_000);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
-    const { body, signature } = signEvent(stripe.makeEvent('payment_intent.succeeded', topUpPaymentIntent()), WEBHOOK_SECRET);
+    const { body, signature } = signEvent(world.stripe.makeEvent('payment_intent.succeeded', topUpPaymentIntent()), WEBHOOK_SECRET);
     const res = await fetch(`${base}/webhooks/stripe`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature }, body });
     expect(await res.json()).toEqual({ received: true, outcome: 'queued' });
 

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { afterAll, beforeAll } from 'vitest';
 import { FakeStripe } from '../../src/simulators/stripe/fake-stripe.js';
 import { createStripeClient } from '../../src/stripe/stripe-client.js';
 
@@ -8,6 +9,18 @@ export async function startFakeStripe(): Promise<{ fake: FakeStripe; stripe: Str
   fake.addCustomer({ id: 'cus_strict', defaultPaymentMethod: 'pm_card_visa', paymentMethods: ['pm_card_visa'] });
   const stripe = createStripeClient({ secretKey: 'sk_test_strict', apiBase: new URL(fake.url) });
   return { fake, stripe };
+}
+
+/** startFakeStripe() for a describe block: started before its tests, stopped after them. */
+export function useFakeStripe(): { fake: FakeStripe; stripe: Stripe } {
+  const started = {} as { fake: FakeStripe; stripe: Stripe };
+  beforeAll(async () => {
+    Object.assign(started, await startFakeStripe());
+  });
+  afterAll(async () => {
+    await started.fake?.stop();
+  });
+  return started;
 }
 
 /** What the SDK threw, as Stripe's error fields (or fails the test when nothing was thrown). */

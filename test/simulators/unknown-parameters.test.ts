@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeStripe, stripeApiEndpoints } from '../../src/simulators/stripe/fake-stripe.js';
-import { rawRequest, startFakeStripe, stripeRefusal } from './stripe-helpers.js';
+import { rawRequest, stripeRefusal, useFakeStripe } from './stripe-helpers.js';
 
 /**
  * Stripe answers a parameter it does not know with 400 parameter_unknown, "Received unknown
@@ -9,14 +9,7 @@ import { rawRequest, startFakeStripe, stripeRefusal } from './stripe-helpers.js'
  * schema, which the compiler holds equal to stripe-node's parameter type (param-schemas.test.ts).
  */
 describe('fake Stripe: unknown and missing parameters', () => {
-  let fake: FakeStripe;
-  let stripe: Stripe;
-  beforeAll(async () => {
-    ({ fake, stripe } = await startFakeStripe());
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
+  const sim = useFakeStripe();
 
   const endpoints = stripeApiEndpoints(new FakeStripe()).map((e) => [`${e.method} ${e.path}`, e.method, e.path.replace(/:id/g, 'x_123')] as const);
 
@@ -42,7 +35,7 @@ describe('fake Stripe: unknown and missing parameters', () => {
   });
 
   it.each(endpoints)('%s: an unknown parameter → 400 parameter_unknown, before anything else is looked at', async (_name, method, path) => {
-    const res = await rawRequest(fake, method, path, { bogus_param: '1' });
+    const res = await rawRequest(sim.fake, method, path, { bogus_param: '1' });
     expect(res.status).toBe(400);
     expect(res.body.error).toEqual({
       type: 'invalid_request_error',
@@ -60,13 +53,13 @@ describe('fake Stripe: unknown and missing parameters', () => {
       'line_items[0][price_data][product_data][colour]',
     ],
   ])('a nested unknown parameter is named the way Stripe names it (%s)', async (path, form, name) => {
-    const res = await rawRequest(fake, 'POST', path, form);
+    const res = await rawRequest(sim.fake, 'POST', path, form);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'parameter_unknown', param: name, message: `Received unknown parameter: ${name}` });
   });
 
   it('payment_method_types is not a parameter of the pinned API version (allowed_payment_method_types is)', async () => {
-    const res = await rawRequest(fake, 'POST', '/v1/payment_intents', { amount: '1000', currency: 'usd', 'payment_method_types[0]': 'card' });
+    const res = await rawRequest(sim.fake, 'POST', '/v1/payment_intents', { amount: '1000', currency: 'usd', 'payment_method_types[0]': 'card' });
     expect(res.body.error).toMatchObject({ code: 'parameter_unknown', param: 'payment_method_types' });
   });
 
@@ -74,16 +67,16 @@ describe('fake Stripe: unknown and missing parameters', () => {
     ['/v1/payment_intents', { currency: 'usd' }, 'amount'],
     ['/v1/payment_intents', { amount: '1000', currency: 'usd', 'automatic_payment_methods[allow_redirects]': 'never' }, 'automatic_payment_methods[enabled]'],
   ])('%s without a required parameter → 400 parameter_missing naming it', async (path, form, name) => {
-    const res = await rawRequest(fake, 'POST', path, form);
+    const res = await rawRequest(sim.fake, 'POST', path, form);
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'parameter_missing', param: name, message: `Missing required param: ${name}.` });
   });
 
   it('every answer carries a Request-Id, which the SDK reports (lastResponse.requestId, err.requestId)', async () => {
-    const customer = await stripe.customers.create({ email: 'r@example.test' });
+    const customer = await sim.stripe.customers.create({ email: 'r@example.test' });
     expect(customer.lastResponse.requestId).toMatch(/^req_/);
     try {
-      await stripe.customers.retrieve('cus_missing');
+      await sim.stripe.customers.retrieve('cus_missing');
       throw new Error('expected a 404');
     } catch (err) {
       expect((err as Stripe.errors.StripeError).requestId).toMatch(/^req_/);
@@ -91,7 +84,7 @@ describe('fake Stripe: unknown and missing parameters', () => {
   });
 
   it('a request for another API version than the one stripe-node pins is refused (the fake models only that one)', async () => {
-    const other = new Stripe('sk_test_strict', { host: '127.0.0.1', port: new URL(fake.url).port, protocol: 'http', apiVersion: '2024-06-20' as Stripe.LatestApiVersion });
+    const other = new Stripe('sk_test_strict', { host: '127.0.0.1', port: new URL(sim.fake.url).port, protocol: 'http', apiVersion: '2024-06-20' as Stripe.LatestApiVersion });
     const refusal = await stripeRefusal(other.customers.create({}));
     expect(refusal.statusCode).toBe(400);
     expect(refusal.message).toContain(Stripe.API_VERSION);

@@ -35,16 +35,21 @@ const nestedName = (prefix: string, key: string): string => (prefix ? `${prefix}
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
+/** The objects a parameter holds, by Stripe's name: itself, or each element of an array. */
+function objectsIn(name: string, value: unknown): [string, Record<string, unknown>][] {
+  if (!isObject(value)) return [];
+  const elements: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [nestedName(name, String(i)), v]) : [[name, value]];
+  return elements.filter((e): e is [string, Record<string, unknown>] => isObject(e[1]));
+}
+
 /** The first parameter the schema does not know, by Stripe's name for it, or null. */
 export function unknownParameter(schema: ParamSchema, params: Record<string, unknown>, prefix = ''): string | null {
   for (const [key, value] of Object.entries(params)) {
     const name = nestedName(prefix, key);
     const rule = schema[key];
     if (!rule) return name;
-    if (!rule.fields || !isObject(value)) continue;
-    const elements = Array.isArray(value) ? value.map((v, i) => [nestedName(name, String(i)), v] as const) : [[name, value] as const];
-    for (const [elementName, element] of elements) {
-      if (!isObject(element)) continue;
+    if (!rule.fields) continue;
+    for (const [elementName, element] of objectsIn(name, value)) {
       const found = unknownParameter(rule.fields, element, elementName);
       if (found) return found;
     }
@@ -61,10 +66,8 @@ export function missingParameter(schema: ParamSchema, params: Record<string, unk
       if (rule.required) return name;
       continue;
     }
-    if (!rule.fields || !isObject(value)) continue;
-    const elements = Array.isArray(value) ? value.map((v, i) => [nestedName(name, String(i)), v] as const) : [[name, value] as const];
-    for (const [elementName, element] of elements) {
-      if (!isObject(element)) continue;
+    if (!rule.fields) continue;
+    for (const [elementName, element] of objectsIn(name, value)) {
       const found = missingParameter(rule.fields, element, elementName);
       if (found) return found;
     }
