@@ -3,7 +3,7 @@ import { chargeAmountRefusal, integerAmount } from './amount-rules.js';
 import type { Params, ParamsRule, StripeEndpoint } from './endpoint.js';
 import { OPTIONAL, optionalObject, REQUIRED, type ExactSchema } from './param-schema.js';
 import { invalidRequest, resourceMissing } from './stripe-error.js';
-import { isObject, newId, nowSeconds, type StripeWorld } from './world.js';
+import { finder, isObject, newId, nowSeconds, type StripeWorld } from './world.js';
 
 /**
  * Checkout Sessions in payment mode with inline `price_data` (the simulator has no Prices yet):
@@ -153,11 +153,7 @@ const chargeableTotal: ParamsRule = (params) => {
 };
 
 export function checkoutSessionEndpoints(world: StripeWorld): StripeEndpoint[] {
-  const find = (id: string) => {
-    const session = world.checkoutSessions.get(id);
-    if (!session) throw resourceMissing('checkout.session', id);
-    return session;
-  };
+  const find = finder(world.checkoutSessions, 'checkout.session');
   return [
     {
       method: 'POST',
@@ -166,7 +162,8 @@ export function checkoutSessionEndpoints(world: StripeWorld): StripeEndpoint[] {
       rules: [lineItemsInPaymentMode, lineItemsComplete, chargeableTotal],
       handle(request) {
         const p = request.params;
-        if (p.customer && !world.customers.get(String(p.customer))) throw resourceMissing('customer', String(p.customer), 'customer');
+        const customer = p.customer ? world.customers.get(String(p.customer)) : null;
+        if (p.customer && (!customer || customer.deleted)) throw resourceMissing('customer', String(p.customer), 'customer');
         const firstPrice = lineItems(p).map((item) => item.price).find(Boolean);
         if (firstPrice) throw resourceMissing('price', String(firstPrice), 'line_items[0][price]');
         const items = lineItems(p).map((item) => item.price_data as Record<string, unknown>);

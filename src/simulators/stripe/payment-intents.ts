@@ -4,7 +4,7 @@ import type { EndpointRequest, Params, StripeEndpoint } from './endpoint.js';
 import { OPTIONAL, optionalObject, REQUIRED, type ExactSchema } from './param-schema.js';
 import { PAYMENT_INTENT_CREATE_RULES } from './payment-intent-rules.js';
 import { invalidRequest, resourceMissing, StripeApiError } from './stripe-error.js';
-import { isObject, isTrue, newId, nowSeconds, outcomeOf, type StripeWorld } from './world.js';
+import { finder, isObject, isTrue, newId, nowSeconds, outcomeOf, type StripeWorld } from './world.js';
 
 /** POST /v1/payment_intents and what it does with the test cards; GET …/:id; POST …/:id/cancel. */
 
@@ -143,11 +143,7 @@ function confirm(world: StripeWorld, pi: Stripe.PaymentIntent, offSession: boole
 }
 
 export function paymentIntentEndpoints(world: StripeWorld): StripeEndpoint[] {
-  const find = (id: string) => {
-    const pi = world.paymentIntents.get(id);
-    if (!pi) throw resourceMissing('payment_intent', id);
-    return pi;
-  };
+  const find = finder(world.paymentIntents, 'payment_intent');
   return [
     {
       method: 'POST',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { EndpointRequest } from './endpoint.js';
+import { resourceMissing } from './stripe-error.js';
 import { TEST_PAYMENT_METHODS, type CardOutcome } from './test-cards.js';
 
 /** A customer as tests and the demo describe it (and as POST /v1/customers creates it). */
@@ -39,6 +40,15 @@ export interface StripeWorld {
 
 export const newId = (prefix: string): string => `${prefix}_${randomBytes(12).toString('hex')}`;
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+/** Looks an object up by the id in the URL: 404 resource_missing ("No such <what>: 'id'") when absent. */
+export function finder<T>(objects: Map<string, T>, what: string): (id: string) => T {
+  return (id) => {
+    const found = objects.get(id);
+    if (found === undefined) throw resourceMissing(what, id);
+    return found;
+  };
+}
 
 /** What charging this PaymentMethod does, or null when Stripe would not know it. */
 export function outcomeOf(world: StripeWorld, paymentMethodId: string): CardOutcome | null {
