@@ -2,7 +2,6 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHarness, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
 import { expectErrorShape, succeededEvent } from '../webhooks/webhook-helpers.js';
-import { postgresUnavailableReason } from './postgres-available.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { ThrowawayDatabase } from './throwaway-database.js';
 
@@ -12,7 +11,7 @@ import { ThrowawayDatabase } from './throwaway-database.js';
  * redelivered event is recorded once. Each case provokes the real failure on a database and role
  * of its own (t9_…), dropped afterwards.
  */
-const postgresUnavailable = await postgresUnavailableReason();
+const postgresUnavailable = await ThrowawayDatabase.unavailableReason();
 
 /** The driver codes of the store failures the webhook requests logged (StoreUnavailableError.driverCode). */
 function loggedCodes(h: Harness): (string | null)[] {

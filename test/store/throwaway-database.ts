@@ -14,6 +14,22 @@ export class ThrowawayDatabase {
     private readonly admin: pg.Client,
   ) {}
 
+  /** Why throwaway databases cannot be made here (the server's role may not create databases and roles), or null. */
+  static async unavailableReason(): Promise<string | null> {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2_000 });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ ok: boolean }>(
+        'SELECT rolsuper OR (rolcreatedb AND rolcreaterole) AS ok FROM pg_roles WHERE rolname = current_user',
+      );
+      return rows[0]?.ok ? null : `the role of ${TEST_DATABASE_URL} may not create databases and roles`;
+    } catch (err) {
+      return `PostgreSQL at ${TEST_DATABASE_URL} is not reachable (${(err as Error).message})`;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
   static async create(): Promise<ThrowawayDatabase> {
     const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
