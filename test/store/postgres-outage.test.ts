@@ -41,12 +41,17 @@ describe.skipIf(postgresUnavailable !== null)('PostgreSQL outages → 503 store_
     return db;
   }
 
-  /** The outage answer, then (the database back) the same event redelivered by Stripe is recorded once. */
+  /**
+   * The outage answer, then (the database back) the same event redelivered by Stripe is recorded
+   * once. Readiness is asked first: its ping finds the pooled connections dead and makes a new
+   * one, so the webhook meets the outage itself (a refused connection), not a session the pool has
+   * not yet noticed was terminated.
+   */
   async function expectOutageThenRecovery(h: Harness, restore: () => Promise<void>): Promise<void> {
+    await waitFor(async () => (await h.http.get('/readyz')).status === 503, 10_000, 'readiness to see the outage');
     const event = succeededEvent(h, topUpPaymentIntent());
     const refused = await h.postEvent(event);
     expectErrorShape(refused, 503, 'store_unavailable');
-    expect((await h.http.get('/readyz')).status).toBe(503);
     await restore();
     await waitFor(async () => (await h.http.get('/readyz')).status === 200, 10_000, 'ready again');
     const redelivered = await h.postEvent(event);
