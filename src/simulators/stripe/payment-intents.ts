@@ -116,7 +116,11 @@ function newPaymentIntent(world: StripeWorld, params: Params): Stripe.PaymentInt
 
 /** Confirms with the test card's outcome; a failed off-session attempt is a 402 carrying the PaymentIntent. */
 function confirm(world: StripeWorld, pi: Stripe.PaymentIntent, offSession: boolean, request: EndpointRequest): void {
-  const outcome = outcomeOf(world, String(pi.payment_method))!;
+  const outcome = pi.payment_method ? outcomeOf(world, String(pi.payment_method)) : null;
+  if (!outcome) {
+    // Stripe would confirm with payment_method_data or a confirmation_token too; this simulator does not model them.
+    throw invalidRequest(undefined, 'payment_method', 'This simulator confirms PaymentIntents with a payment_method only.');
+  }
   const fail = (code: string, declineCode: string | undefined, message: string) => {
     const error = { code, ...(declineCode ? { decline_code: declineCode } : {}), type: 'card_error', message };
     Object.assign(pi, { status: 'requires_payment_method', last_payment_error: error });
