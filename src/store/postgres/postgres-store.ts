@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { ClaimedEntry, DeliveryState, LedgerEntry, OutboxEntry } from '../../ledger/ledger-entry.js';
 import { emptyCounts, toOutboxEntry, toStripeEvent, toTopUp, type Row } from '../rows.js';
 import { StoreUnavailableError } from '../store-errors.js';
@@ -13,17 +13,10 @@ import type {
   TopUpRecord,
 } from '../store.js';
 import { postgresMigrations } from './migrations.js';
+import { PgConnections } from './pg-connections.js';
 
 /** Serializes migrations when several instances start at once (an arbitrary, fixed advisory lock key). */
 const MIGRATION_LOCK = 7_310_442_019;
-
-const absorbClientError = (): void => undefined;
-
-/** BIGINT columns hold milliseconds and minor units, all well inside Number's safe range. */
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
 
 /**
  * `postgres://…?schema=name` puts every table in that schema (created if missing); the parameter
@@ -55,33 +48,23 @@ function entryParams(e: LedgerEntry, source: string, now: number): unknown[] {
  * are taken over when the lease runs out. Commits are durable before a webhook is acknowledged.
  */
 export class PostgresStore implements Store {
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(private readonly db: PgConnections) {}
 
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {
     const { connectionString, schema } = parsePostgresUrl(url);
-    const pool = new pg.Pool({
-      connectionString,
-      max: poolSize,
-      types,
-      connectionTimeoutMillis: 5_000,
-      // Set at connection start-up, so every pooled connection sees the schema before its first query.
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    });
-    pool.on('error', () => {
-      // An idle client lost its connection; the pool replaces it. Queries report their own errors.
-    });
-    const store = new PostgresStore(pool);
+    const db = new PgConnections(connectionString, schema, poolSize);
+    const store = new PostgresStore(db);
     try {
       await store.migrate(schema);
     } catch (err) {
-      await pool.end();
+      await db.end();
       throw StoreUnavailableError.classify(err);
     }
     return store;
   }
 
   private async migrate(schema: string | null): Promise<void> {
-    const client = await this.connect();
+    const client = await this.db.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -106,70 +89,16 @@ export class PostgresStore implements Store {
     }
   }
 
-  /**
-   * A connection from the pool. Failing to get one is unavailability whatever the reason (refused,
-   * server not accepting connections, too many connections, authentication): the database cannot
-   * be used now. While checked out, a connection that dies (a terminated backend) emits 'error' on
-   * its client: the failure reaches the caller through its query, so the event is only absorbed
-   * here (an unhandled 'error' event would crash the process).
-   */
-  private async connect(): Promise<pg.PoolClient> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw StoreUnavailableError.wrap(err);
-    }
-    client.on('error', absorbClientError);
-    const release = client.release.bind(client);
-    client.release = (err?: Error | boolean) => {
-      client.removeListener('error', absorbClientError);
-      release(err);
-    };
-    return client;
-  }
-
-  private async query(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
-    const client = await this.connect();
-    let failure: unknown;
-    try {
-      return await client.query<Row>(sql, params);
-    } catch (err) {
-      failure = err;
-      throw StoreUnavailableError.classify(err);
-    } finally {
-      // As pg's pool.query does: a connection whose statement failed is closed, not reused.
-      client.release(failure instanceof Error ? failure : undefined);
-    }
-  }
-
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.connect();
-    let failure: unknown;
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      failure = err;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw StoreUnavailableError.classify(err);
-    } finally {
-      client.release(failure instanceof Error ? failure : undefined);
-    }
-  }
-
   async ping(): Promise<void> {
-    await this.query('SELECT 1');
+    await this.db.query('SELECT 1');
   }
 
   async close(): Promise<void> {
-    if (!this.pool.ended) await this.pool.end();
+    await this.db.end();
   }
 
   recordStripeEvent(event: StripeEventRecord, entries: readonly LedgerEntry[], now: number): Promise<RecordEventResult> {
-    return this.transaction(async (client) => {
+    return this.db.transaction(async (client) => {
       const inserted = await client.query(
         `INSERT INTO stripe_events (id, type, created_s, livemode, payload, outcome, note, received_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
@@ -186,27 +115,27 @@ export class PostgresStore implements Store {
   }
 
   async enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean> {
-    return ((await this.query(INSERT_ENTRY, entryParams(entry, source, now))).rowCount ?? 0) === 1;
+    return ((await this.db.query(INSERT_ENTRY, entryParams(entry, source, now))).rowCount ?? 0) === 1;
   }
 
   async claimIdempotencyKey(scope: string, fingerprint: string, now: number): Promise<IdempotencyClaim> {
-    const inserted = await this.query(
+    const inserted = await this.db.query(
       `INSERT INTO idempotency_keys (scope, fingerprint, created_at) VALUES ($1, $2, $3) ON CONFLICT (scope) DO NOTHING`,
       [scope, fingerprint, now],
     );
     if (inserted.rowCount === 1) return { kind: 'new' };
-    const { rows } = await this.query('SELECT fingerprint, payment_intent_id, created_at FROM idempotency_keys WHERE scope = $1', [scope]);
+    const { rows } = await this.db.query('SELECT fingerprint, payment_intent_id, created_at FROM idempotency_keys WHERE scope = $1', [scope]);
     const row = rows[0]!;
     if (row.fingerprint !== fingerprint) return { kind: 'conflict' };
     return { kind: 'same', paymentIntentId: (row.payment_intent_id as string | null) ?? null, firstSeenAt: Number(row.created_at) };
   }
 
   async completeIdempotencyKey(scope: string, paymentIntentId: string): Promise<void> {
-    await this.query('UPDATE idempotency_keys SET payment_intent_id = $1 WHERE scope = $2', [paymentIntentId, scope]);
+    await this.db.query('UPDATE idempotency_keys SET payment_intent_id = $1 WHERE scope = $2', [paymentIntentId, scope]);
   }
 
   async saveTopUp(t: TopUpRecord): Promise<void> {
-    await this.query(
+    await this.db.query(
       `INSERT INTO top_ups (payment_intent_id, customer_id, company_id, subscription_id, amount_minor, currency, flow, status, caller, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (payment_intent_id) DO NOTHING`,
       [t.paymentIntentId, t.customerId, t.companyId, t.subscriptionId, t.amountMinor, t.currency, t.flow, t.status, t.caller, t.createdAt],
@@ -214,24 +143,24 @@ export class PostgresStore implements Store {
   }
 
   async getTopUp(paymentIntentId: string): Promise<TopUpRecord | null> {
-    const { rows } = await this.query('SELECT * FROM top_ups WHERE payment_intent_id = $1', [paymentIntentId]);
+    const { rows } = await this.db.query('SELECT * FROM top_ups WHERE payment_intent_id = $1', [paymentIntentId]);
     return rows[0] ? toTopUp(rows[0]) : null;
   }
 
   async setTopUpStatus(paymentIntentId: string, status: string): Promise<void> {
-    await this.query('UPDATE top_ups SET status = $1 WHERE payment_intent_id = $2', [status, paymentIntentId]);
+    await this.db.query('UPDATE top_ups SET status = $1 WHERE payment_intent_id = $2', [status, paymentIntentId]);
   }
 
   async listInFlight(customerId: string, processingSince: number, deliveredSince: number): Promise<InFlight> {
-    const undelivered = await this.query(
+    const undelivered = await this.db.query(
       `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'pending' ORDER BY created_at`,
       [customerId],
     );
-    const recentlyDelivered = await this.query(
+    const recentlyDelivered = await this.db.query(
       `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'delivered' AND delivered_at >= $2 ORDER BY created_at`,
       [customerId, deliveredSince],
     );
-    const processing = await this.query(
+    const processing = await this.db.query(
       `SELECT t.* FROM top_ups t LEFT JOIN outbox o ON o.transaction_id = t.payment_intent_id
        WHERE t.customer_id = $1 AND t.status = 'processing' AND o.transaction_id IS NULL AND t.created_at >= $2
        ORDER BY t.created_at`,
@@ -246,7 +175,7 @@ export class PostgresStore implements Store {
 
   async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]> {
     const token = randomUUID();
-    const { rows } = await this.query(
+    const { rows } = await this.db.query(
       `UPDATE outbox SET lease_token = $1, lease_until = $2, updated_at = $3
        WHERE transaction_id IN (
          SELECT transaction_id FROM outbox
@@ -260,7 +189,7 @@ export class PostgresStore implements Store {
   }
 
   async markDelivered(claim: ClaimedEntry, now: number): Promise<void> {
-    await this.query(
+    await this.db.query(
       `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = $3, updated_at = $3,
          last_error = NULL, last_status = NULL, lease_token = NULL, lease_until = NULL
        WHERE transaction_id = $1 AND lease_token = $2`,
@@ -269,7 +198,7 @@ export class PostgresStore implements Store {
   }
 
   async scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void> {
-    await this.query(
+    await this.db.query(
       `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3, last_error = $4, last_status = $5,
          updated_at = $6, lease_token = NULL, lease_until = NULL
        WHERE transaction_id = $1 AND lease_token = $2`,
@@ -278,7 +207,7 @@ export class PostgresStore implements Store {
   }
 
   async markUndeliverable(claim: ClaimedEntry, state: 'failed' | 'dead', failure: DeliveryFailure, now: number): Promise<void> {
-    await this.query(
+    await this.db.query(
       `UPDATE outbox SET state = $3, attempts = attempts + $4, last_error = $5, last_status = $6,
          updated_at = $7, lease_token = NULL, lease_until = NULL
        WHERE transaction_id = $1 AND lease_token = $2`,
@@ -288,14 +217,14 @@ export class PostgresStore implements Store {
   }
 
   async setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void> {
-    await this.query(
+    await this.db.query(
       'UPDATE outbox SET subscription_id = $3, updated_at = $4 WHERE transaction_id = $1 AND lease_token = $2',
       [claim.transactionId, claim.leaseToken, subscriptionId, now],
     );
   }
 
   async requeue(transactionId: string, now: number): Promise<boolean> {
-    const r = await this.query(
+    const r = await this.db.query(
       `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2, lease_token = NULL, lease_until = NULL
        WHERE transaction_id = $1 AND state IN ('failed', 'dead')`,
       [transactionId, now],
@@ -304,7 +233,7 @@ export class PostgresStore implements Store {
   }
 
   async requeueAll(state: 'failed' | 'dead', now: number): Promise<number> {
-    const r = await this.query(
+    const r = await this.db.query(
       `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $2, updated_at = $2, lease_token = NULL, lease_until = NULL
        WHERE state = $1`,
       [state, now],
@@ -314,18 +243,18 @@ export class PostgresStore implements Store {
 
   async listEntries(filter: { state?: DeliveryState; limit: number }): Promise<OutboxEntry[]> {
     const { rows } = filter.state
-      ? await this.query('SELECT * FROM outbox WHERE state = $1 ORDER BY updated_at DESC, transaction_id LIMIT $2', [filter.state, filter.limit])
-      : await this.query('SELECT * FROM outbox ORDER BY updated_at DESC, transaction_id LIMIT $1', [filter.limit]);
+      ? await this.db.query('SELECT * FROM outbox WHERE state = $1 ORDER BY updated_at DESC, transaction_id LIMIT $2', [filter.state, filter.limit])
+      : await this.db.query('SELECT * FROM outbox ORDER BY updated_at DESC, transaction_id LIMIT $1', [filter.limit]);
     return rows.map(toOutboxEntry);
   }
 
   async getState(key: string): Promise<string | null> {
-    const { rows } = await this.query('SELECT value FROM service_state WHERE key = $1', [key]);
+    const { rows } = await this.db.query('SELECT value FROM service_state WHERE key = $1', [key]);
     return (rows[0]?.value as string | undefined) ?? null;
   }
 
   async setState(key: string, value: string, now: number): Promise<void> {
-    await this.query(
+    await this.db.query(
       `INSERT INTO service_state (key, value, updated_at) VALUES ($1, $2, $3)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
       [key, value, now],
@@ -333,7 +262,7 @@ export class PostgresStore implements Store {
   }
 
   async tryAcquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
-    const r = await this.query(
+    const r = await this.db.query(
       `INSERT INTO leases (name, owner, expires_at) VALUES ($1, $2, $3)
        ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
        WHERE leases.expires_at < $4 OR leases.owner = excluded.owner`,
@@ -343,18 +272,18 @@ export class PostgresStore implements Store {
   }
 
   async getEntry(transactionId: string): Promise<OutboxEntry | null> {
-    const { rows } = await this.query('SELECT * FROM outbox WHERE transaction_id = $1', [transactionId]);
+    const { rows } = await this.db.query('SELECT * FROM outbox WHERE transaction_id = $1', [transactionId]);
     return rows[0] ? toOutboxEntry(rows[0]) : null;
   }
 
   async getStripeEvent(eventId: string): Promise<StripeEventRecord | null> {
-    const { rows } = await this.query('SELECT * FROM stripe_events WHERE id = $1', [eventId]);
+    const { rows } = await this.db.query('SELECT * FROM stripe_events WHERE id = $1', [eventId]);
     return rows[0] ? toStripeEvent(rows[0]) : null;
   }
 
   async countByState(): Promise<Record<DeliveryState, number>> {
     const counts = emptyCounts();
-    const { rows } = await this.query('SELECT state, COUNT(*)::int AS n FROM outbox GROUP BY state');
+    const { rows } = await this.db.query('SELECT state, COUNT(*)::int AS n FROM outbox GROUP BY state');
     for (const r of rows) counts[r.state as DeliveryState] = Number(r.n);
     return counts;
   }
