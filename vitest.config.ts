@@ -7,7 +7,11 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Tests start loopback servers and child processes; keep parallelism modest on 2-core machines.
+    // Test files share each worker's module graph (isolate: false): importing the service (the
+    // Stripe SDK alone is hundreds of modules) once per worker instead of once per file cuts the
+    // suite's CPU by more than half. Files must not depend on module state left by another file:
+    // every test builds its own service, fakes and store.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    poolOptions: { forks: { maxForks: 2, minForks: 1, isolate: false } },
   },
 });

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import Stripe from 'stripe';
 
 /**
  * The events the benchmark sends: each a `payment_intent.succeeded` of a distinct top-up
@@ -8,8 +9,8 @@ import { createHmac } from 'node:crypto';
 
 export const BENCH_CUSTOMER = 'cus_bench';
 export const BENCH_SUBSCRIPTION = 'sub_bench';
-/** Same as Stripe's API version string in the events it sends; the service does not check it. */
-const API_VERSION = '2025-01-27.acacia';
+/** The API version the service pins: events of another version are logged as a mismatch. */
+const API_VERSION = Stripe.API_VERSION;
 
 /** The PaymentIntent id of event `index` of a phase (also the Moesif transaction_id of its credit). */
 export function paymentIntentId(idPrefix: string, index: number): string {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeStripe } from '../src/simulators/fake-stripe.js';
+import { FakeStripe } from '../src/simulators/stripe/fake-stripe.js';
 import { BenchMoesif } from './bench-moesif.js';
 import { BENCH_CUSTOMER, BENCH_SUBSCRIPTION } from './bench-events.js';
 import { parseBenchOptions, type BenchOptions } from './bench-options.js';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeMoesif } from '../src/simulators/fake-moesif.js';
-import { FakeStripe } from '../src/simulators/fake-stripe.js';
-import { MOESIF_KEY, WEBHOOK_SECRET, testEnv } from '../test/support/harness.js';
+import { FakeStripe } from '../src/simulators/stripe/fake-stripe.js';
+import { MOESIF_KEY, WEBHOOK_SECRET, simulatedEnv } from '../src/simulators/simulated-env.js';
 import { expectedLedger } from './expected-ledger.js';
 import { KillSchedule, killPoints, type KillRecord } from './kill-schedule.js';
 import { summarizeLogs, type LogSummary } from './instance-logs.js';
@@ -122,7 +122,7 @@ export async function removeActiveRunData(timeoutMs = 5_000): Promise<void> {
 
 /** Environment of every instance: fast retries, a short Moesif timeout, no periodic reconciliation. */
 function instanceEnv(stripe: FakeStripe, moesif: FakeMoesif, databaseUrl: string, extra: Record<string, string>): Record<string, string> {
-  const env = testEnv(stripe, moesif, {
+  const env = simulatedEnv(stripe, moesif, {
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: 'warn',
     MOESIF_TIMEOUT_MS: '300',

@@ -1,4 +1,4 @@
-import { signEvent } from '../src/simulators/fake-stripe.js';
+import { signEvent } from '../src/simulators/stripe/fake-stripe.js';
 import type { PlannedDelivery } from './plan.js';
 
 /**

@@ -20,6 +20,7 @@ import type { Store } from './store/store.js';
 import { createStripeClient } from './stripe/stripe-client.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
 import { SubscriptionOwnership } from './subscriptions/subscription-ownership.js';
+import { apiVersionWatch } from './webhooks/event-api-version.js';
 import type { IngestDeps } from './webhooks/ingest-event.js';
 
 export interface Service {
@@ -44,7 +45,7 @@ export interface Service {
 
 /** Wires the real adapters from config. Used by main.ts, the CLIs, the demo and the tests alike. */
 export async function buildService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs });
   const metrics = new Metrics(() => store.outbox.countByState(), { outboxRefreshMs: config.metrics.outboxRefreshMs, now });
   const stripe = new StripeGateway(
     createStripeClient(config.stripe),
@@ -89,6 +90,9 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     },
     now,
     onQueued,
+    apiVersion: apiVersionWatch(logger.child({ component: 'webhooks' }), (matches) =>
+      metrics.eventApiVersions.inc({ matches: matches ? 'yes' : 'no' }),
+    ),
   };
   const reconcileLogger = logger.child({ component: 'reconcile' });
   const reconcileDeps: ReconcileDeps = {

@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FakeStripe } from '../../src/simulators/fake-stripe.js';
+import type { FakeStripe } from '../../src/simulators/stripe/fake-stripe.js';
 import { formatProfile, summarizeProfileDir, type ProfileSummary } from '../cpu-profile-summary.js';
 import type { BenchMoesif } from '../bench-moesif.js';
 import { indexOfPaymentIntentId } from '../bench-events.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envSchema, NO_CALLER_AUTH, type Env } from './env-schema.js';
+import { envSchema, NO_CALLER_AUTH, stripeCheckEnvSchema, type Env } from './env-schema.js';
 import { minimumChargeAmount, STRIPE_MAX_AMOUNT } from '../money/currencies.js';
 import type { CreditRates } from '../money/moesif-amount.js';
 
@@ -45,6 +45,8 @@ export interface Config {
     disputeDebitOn: 'funds_withdrawn' | 'created';
   };
   databaseUrl: string;
+  /** How long a SQLite write waits for another connection's lock before the store is unavailable. */
+  sqliteBusyTimeoutMs: number;
   auth: {
     apiKeys: string[];
     jwt?: {
@@ -120,10 +122,23 @@ function problemsOf(error: z.ZodError): string[] {
   });
 }
 
+/** An empty value (as copied from .env.example) means "not set": the default applies. */
+const presentValues = (source: NodeJS.ProcessEnv) =>
+  Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+
+/** `npm run check:stripe` needs only the Stripe key (and STRIPE_API_BASE for a simulator). */
+export function loadStripeCheckConfig(source: NodeJS.ProcessEnv): Pick<Config['stripe'], 'secretKey' | 'apiBase'> {
+  const parsed = stripeCheckEnvSchema.safeParse(presentValues(source));
+  if (!parsed.success) throw new ConfigError(problemsOf(parsed.error));
+  return {
+    secretKey: parsed.data.STRIPE_SECRET_KEY,
+    apiBase: parsed.data.STRIPE_API_BASE ? new URL(parsed.data.STRIPE_API_BASE) : undefined,
+  };
+}
+
 /** Parses the environment; throws ConfigError listing every problem at once. */
 export function loadConfig(source: NodeJS.ProcessEnv): Config {
-  // An empty value (as copied from .env.example) means "not set": the default applies.
-  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const present = presentValues(source);
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     // Cross-field checks run only on a parsed object; report the most basic one anyway, so one
@@ -177,6 +192,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       disputeDebitOn: env.DISPUTE_DEBIT_ON,
     },
     databaseUrl: env.DATABASE_URL,
+    sqliteBusyTimeoutMs: env.SQLITE_BUSY_TIMEOUT_MS,
     auth: {
       apiKeys: env.TOP_UP_API_KEYS,
       jwt: jwtOn

@@ -62,6 +62,14 @@ const url = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s)
 export const NO_CALLER_AUTH =
   '/top-up needs a way to authenticate callers: set TOP_UP_API_KEYS, or JWT_SECRET / JWT_JWKS_URL';
 
+/** The Stripe API key and base URL: all `npm run check:stripe` reads. */
+const stripeApiFields = {
+  STRIPE_SECRET_KEY: z.string({ message: 'required: your Stripe secret key (sk_… or rk_…)' }),
+  STRIPE_API_BASE: url.optional(),
+};
+
+export const stripeCheckEnvSchema = z.object(stripeApiFields);
+
 export const envSchema = z
   .object({
     PORT: int(3000, 0, 65_535),
@@ -72,12 +80,12 @@ export const envSchema = z
     HTTP_REQUEST_TIMEOUT_SECONDS: int(30, 1, 600),
     WEBHOOK_MAX_BUFFERED_BYTES: int(16 * 1024 * 1024, 1024 * 1024),
 
-    STRIPE_SECRET_KEY: z.string({ message: 'required: your Stripe secret key (sk_… or rk_…)' }),
+    STRIPE_SECRET_KEY: stripeApiFields.STRIPE_SECRET_KEY,
     STRIPE_WEBHOOK_SECRET: z
       .string({ message: 'required: the webhook endpoint signing secret (whsec_…); comma-separate several while rotating' })
       .transform(list)
       .refine((v) => v.length > 0, 'required: at least one webhook signing secret (whsec_…)'),
-    STRIPE_API_BASE: url.optional(),
+    STRIPE_API_BASE: stripeApiFields.STRIPE_API_BASE,
     STRIPE_WEBHOOK_TOLERANCE_SECONDS: int(300, 1, 3600),
 
     MOESIF_MANAGEMENT_API_KEY: z
@@ -101,6 +109,7 @@ export const envSchema = z
         (s) => !/^postgres/.test(s) || URL.canParse(s),
         'not a valid postgres:// URL (a numeric port? special characters in the password percent-encoded?)',
       ),
+    SQLITE_BUSY_TIMEOUT_MS: int(5_000, 0, 60_000),
 
     TOP_UP_API_KEYS: commaList.refine(
       (keys) => keys.every((k) => k.length >= 16),

@@ -4,7 +4,7 @@ import { createHttpServer, listen } from '../http/http-server.js';
 import { createLogger } from '../logging/logger.js';
 import { buildService } from '../service.js';
 import { FakeMoesif } from '../simulators/fake-moesif.js';
-import { FakeStripe } from '../simulators/fake-stripe.js';
+import { FakeStripe } from '../simulators/stripe/fake-stripe.js';
 
 /**
  * `npm run demo`: the real service against local simulators of Stripe and Moesif (no accounts,
@@ -25,13 +25,14 @@ const step = (n: number, text: string) => out(`\n${bold(`${n}. ${text}`)}`);
 const json = (value: unknown) => out(`   ${JSON.stringify(value)}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
+/** Waits for a step of the walkthrough; the demo fails (exit 1) rather than print a step that did not happen. */
+async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await check()) return true;
+    if (await check()) return;
     await sleep(20);
   }
-  return false;
+  throw new Error(`${what} did not happen within ${timeoutMs} ms`);
 }
 
 async function main(): Promise<void> {
@@ -62,7 +63,9 @@ async function main(): Promise<void> {
   service.worker.start();
   const server: Server = createHttpServer(service.app, config.http);
   await listen(server, config.port, config.host);
-  const base = `http://127.0.0.1:${port}`;
+  // PORT=0 picks a free port: print the one actually taken.
+  const address = server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}`;
   stripe.deliverWebhooksTo(`${base}/webhooks/stripe`, DEMO.webhookSecret);
 
   out('topup-sync demo: the real service, with simulated Stripe and Moesif on 127.0.0.1');
@@ -78,14 +81,18 @@ async function main(): Promise<void> {
   json(topUp);
 
   step(2, 'Stripe charged the card at once, so the credit was queued in the outbox and sent to Moesif');
-  await waitUntil(() => moesif.ledger.size > 0);
+  await waitUntil('the credit reaching Moesif', () => moesif.ledger.size > 0);
   for (const tx of moesif.accepted) json(tx);
   out('   (1000 minor units of usd became amount 10; transaction_id is the PaymentIntent id)');
 
   step(3, 'Stripe sends the signed payment_intent.succeeded webhook for the same PaymentIntent');
-  await waitUntil(() => stripe.events.length > 0);
-  await sleep(200);
-  const event = await service.store.events.get(stripe.events[0]!.id);
+  const succeeded = () =>
+    stripe.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as { id: string }).id === topUp.payment_intent_id);
+  await waitUntil('the webhook being recorded', async () => {
+    const sent = succeeded();
+    return sent !== undefined && (await service.store.events.get(sent.id)) !== null;
+  });
+  const event = await service.store.events.get(succeeded()?.id ?? '');
   out(`   event ${event?.id} recorded: ${event?.outcome} (${event?.note})`);
   out(`   Moesif has received ${moesif.accepted.length} credit(s) for it: the webhook was recognised as the same credit`);
 
@@ -119,7 +126,11 @@ async function main(): Promise<void> {
   out(`   # what the fake Moesif holds: balance of ${DEMO.subscription}`);
   out(`   curl -s ${moesif.apiUrl}/search/~/subscriptions/${DEMO.subscription} -H 'Authorization: Bearer ${DEMO.moesifKey}'`);
 
+  let stopping = false;
   const stop = async () => {
+    // Ctrl-C reaches every process of the group (npm, tsx, this one): act on the first signal only.
+    if (stopping) return;
+    stopping = true;
     out('\nstopping…');
     await new Promise<void>((r) => server.close(() => r()));
     await service.close();

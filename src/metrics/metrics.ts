@@ -18,6 +18,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly eventApiVersions = new Counter({
+    name: `${PREFIX}stripe_event_api_versions_total`,
+    help: 'Verified Stripe events by whether their api_version is the one this service was built for (matches: yes, no).',
+    labelNames: ['matches'] as const,
+    registers: [this.registry],
+  });
+
   readonly topUps = new Counter({
     name: `${PREFIX}top_ups_total`,
     help: 'POST /top-up results: the PaymentIntent status on success, else the error code.',

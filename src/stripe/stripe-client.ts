@@ -6,7 +6,7 @@ import type { Config } from '../config/config.js';
  * it talks to api.stripe.com. Network retries are safe because every mutating call carries a
  * deterministic idempotency key.
  */
-export function createStripeClient(config: Config['stripe']): Stripe {
+export function createStripeClient(config: Pick<Config['stripe'], 'secretKey' | 'apiBase'>): Stripe {
   const base = config.apiBase;
   return new Stripe(config.secretKey, {
     maxNetworkRetries: 2,

@@ -35,6 +35,15 @@ export class StripeCallError extends Error {
   }
 }
 
+/** Runs a stripe-node call; whatever it throws leaves as PaymentFailedError or StripeCallError. */
+export async function callStripe<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw translateStripeError(err);
+  }
+}
+
 /** Maps whatever the SDK threw to one of our two error types. */
 export function translateStripeError(err: unknown): PaymentFailedError | StripeCallError {
   if (err instanceof Stripe.errors.StripeCardError) {

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { translateStripeError, WebhookSignatureError } from './stripe-errors.js';
+import { callStripe, WebhookSignatureError } from './stripe-errors.js';
 import { parseSignedEvent } from './signed-event.js';
 import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
 import { topUpMetadata, type TopUpTag } from './top-up-metadata.js';
@@ -46,12 +46,8 @@ export class StripeGateway {
     private readonly toleranceSeconds: number,
   ) {}
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw translateStripeError(err);
-    }
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return callStripe(fn);
   }
 
   createTopUpIntent(input: CreateTopUpIntentInput): Promise<TopUpIntent> {
@@ -64,8 +60,20 @@ export class StripeGateway {
     };
     const params: Stripe.PaymentIntentCreateParams =
       input.flow === 'off_session'
-        ? { ...common, payment_method: input.paymentMethodId ?? undefined, off_session: true, confirm: true }
+        ? {
+            ...common,
+            payment_method: input.paymentMethodId ?? undefined,
+            off_session: true,
+            confirm: true,
+            // Since API version 2023-08-16 a PaymentIntent without a list of payment method types
+            // accepts the Dashboard's methods with allow_redirects=always, and Stripe refuses to
+            // confirm it without a return_url, even for a saved card. Off-session nobody is there
+            // to be redirected (and no redirect-based method can be charged), so say so.
+            automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+          }
         : {
+            // Not confirmed here: the browser confirms with the client_secret through Stripe.js
+            // (stripe.confirmPayment), which passes the return_url redirect-based methods need.
             ...common,
             ...(input.paymentMethodId ? { payment_method: input.paymentMethodId } : {}),
             automatic_payment_methods: { enabled: true },
@@ -173,15 +181,20 @@ export class StripeGateway {
     });
   }
 
-  /** Ids of the customer's active (or trialing) subscriptions, at most `limit`. */
+  /**
+   * Distinct ids of the customer's active (or trialing) subscriptions, at most `limit` of each
+   * status. Stripe lists one status per request, so a subscription that changes status between
+   * the two reads (a trial added to an active subscription) is listed by both: it is still one
+   * subscription, and counting it twice would call one subscription "several".
+   */
   listActiveSubscriptionIds(customerId: string, limit = 3): Promise<string[]> {
     return this.call(async () => {
-      const ids: string[] = [];
+      const ids = new Set<string>();
       for (const status of ['active', 'trialing'] as const) {
         const page = await this.stripe.subscriptions.list({ customer: customerId, status, limit });
-        ids.push(...page.data.map((s) => s.id));
+        for (const s of page.data) ids.add(s.id);
       }
-      return ids;
+      return [...ids];
     });
   }
 

@@ -3,6 +3,7 @@ import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import { resolvePaymentContext } from '../ledger/payment-context.js';
 import type { Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
+import type { ApiVersionWatch } from './event-api-version.js';
 import { translateEvent, type EventAction, type TranslateSettings } from './translate-event.js';
 
 export type IngestOutcome = 'queued' | 'ignored' | 'duplicate';
@@ -21,6 +22,8 @@ export interface IngestDeps {
   now: () => number;
   /** Called after new outbox entries are committed, to wake the delivery worker. */
   onQueued: () => void;
+  /** Warns about events rendered in another Stripe API version than the one the service was built for. */
+  apiVersion: ApiVersionWatch;
 }
 
 /** The ledger entries an event implies (looking up whose PaymentIntent it concerns), or why none. */
@@ -59,6 +62,7 @@ async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entr
  * is down the webhook fails and Stripe retries it.) Also the path for events re-read from Stripe.
  */
 export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload: string): Promise<IngestResult> {
+  deps.apiVersion.observe(event);
   const action = translateEvent(event, deps.settings);
   // Only an action that must look something up is worth a read first: a redelivered refund should
   // not ask Stripe again. Otherwise the insert's unique key detects the duplicate by itself.

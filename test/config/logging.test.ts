@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signEvent } from '../../src/simulators/fake-stripe.js';
+import { signEvent } from '../../src/simulators/stripe/fake-stripe.js';
 import {
   ALICE,
   API_KEY,

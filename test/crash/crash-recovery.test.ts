@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
-import { FakeStripe, signEvent } from '../../src/simulators/fake-stripe.js';
+import { FakeStripe, signEvent } from '../../src/simulators/stripe/fake-stripe.js';
 import { ALICE, MOESIF_KEY, WEBHOOK_SECRET, testEnv, topUpPaymentIntent, waitFor } from '../support/harness.js';
 import { cleanupServiceProcesses, ServiceProcess, tempDir } from './service-process.js';
 

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { applyCreditRate, parseCreditRate, UNIT_RATE, type CreditRate } from '../../src/money/credit-rate.js';
 import { moesifAmountText, toMoesifAmount } from '../../src/money/moesif-amount.js';
 import type { FakeMoesif } from '../../src/simulators/fake-moesif.js';
-import type { FakeStripe } from '../../src/simulators/fake-stripe.js';
+import type { FakeStripe } from '../../src/simulators/stripe/fake-stripe.js';
 import { startHarness, testEnv, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
 import { deliver, drain, makeRefund, uid } from './ledger-helpers.js';
 

@@ -3,7 +3,7 @@ import pg from 'pg';
 import type Stripe from 'stripe';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
-import { FakeStripe, signEvent } from '../../src/simulators/fake-stripe.js';
+import { FakeStripe, signEvent } from '../../src/simulators/stripe/fake-stripe.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropSchema, postgresUnavailableReason, TEST_DATABASE_URL, uniqueSchema, urlWithSchema } from '../store/postgres-available.js';
 import { ALICE, MOESIF_KEY, WEBHOOK_SECRET, testEnv, topUpPaymentIntent, waitFor } from '../support/harness.js';
@@ -225,6 +225,16 @@ if (unavailable) {
         // knowing it had succeeded: it was SIGKILLed with the request in flight (the brief's case), or its
         // HTTP client gave up (timeout / connection error) while Moesif still accepted the request.
         // An instance that had recorded the success and yet let the credit be sent again is a bug.
+        // What the sender learnt of an attempt is the outcome it logged for it: an instance's POSTs of
+        // one transaction (as its proxy recorded them) and its outcome lines for it are in the same
+        // order, so they are paired by position, not by clock (a busy machine can starve the test
+        // process, whose proxy then records a request even after its sender gave up waiting).
+        const OUTCOME = /^ledger entry (delivered to Moesif|delivery failed: will retry|refused: dead|out of attempts: dead)$/;
+        const outcomeOf = (instance: number, id: string, receivedAt: number) => {
+          const posts = proxies[instance]!.requests.filter((r) => r.method === 'POST' && r.body.includes(id)).sort((x, y) => x.receivedAt - y.receivedAt);
+          const outcomes = logsOf[instance]!.filter((l) => l.transactionId === id && OUTCOME.test(String(l.msg))).sort((x, y) => Number(x.time) - Number(y.time));
+          return outcomes[posts.findIndex((r) => r.receivedAt === receivedAt)];
+        };
         const acceptances = accepted.flatMap((list, instance) => list.map((r) => ({ ...r, instance })));
         let killedInFlight = 0;
         let answeredTooLate = 0;
@@ -233,14 +243,10 @@ if (unavailable) {
           const forId = acceptances.filter((a) => a.transactionId === id).sort((a, b) => a.receivedAt - b.receivedAt);
           for (const [k, a] of forId.slice(0, -1).entries()) {
             const nextAt = forId[k + 1]!.receivedAt;
-            const logs = logsOf[a.instance]!.filter((l) => l.transactionId === id && Number(l.time) <= nextAt);
-            const knewItWasDelivered = logs.some((l) => l.msg === 'ledger entry delivered to Moesif' && Number(l.time) >= a.receivedAt - 50);
-            const sawNetworkFailure = logs.some(
-              (l) =>
-                l.msg === 'ledger entry delivery failed: will retry' &&
-                String(l.error).startsWith('request to Moesif failed') &&
-                Number(l.time) >= a.receivedAt - 50,
-            );
+            const outcome = outcomeOf(a.instance, id, a.receivedAt);
+            const knewItWasDelivered = outcome?.msg === 'ledger entry delivered to Moesif';
+            const sawNetworkFailure =
+              outcome?.msg === 'ledger entry delivery failed: will retry' && String(outcome.error).startsWith('request to Moesif failed');
             if (knewItWasDelivered) unexplained.push(`${id} (instance-${a.instance} knew it was delivered)\n${story(id)}`);
             else if (sawNetworkFailure) answeredTooLate += 1;
             else if (a.instance === KILLED && nextAt > killedAt) killedInFlight += 1;

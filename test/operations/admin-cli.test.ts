@@ -102,7 +102,7 @@ describe('npm run admin (CLI, child process)', () => {
     const missing = await admin('redrive', 'evt_nowhere');
     expect(missing.code).toBe(1);
     expect(parseJson(missing)).toMatchObject({ found: 'nowhere' });
-  }, 60_000);
+  }, 120_000);
 
   it.each([[['bogus']], [[]], [['retry']], [['show']]])('%j exits 2 with the usage', async (args) => {
     const run = await admin(...args);

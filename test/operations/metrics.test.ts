@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signEvent } from '../../src/simulators/fake-stripe.js';
+import { signEvent } from '../../src/simulators/stripe/fake-stripe.js';
 import { harnessPerTest, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
 
 interface Sample {

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { buildService } from '../../src/service.js';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
-import { FakeStripe } from '../../src/simulators/fake-stripe.js';
+import { FakeStripe } from '../../src/simulators/stripe/fake-stripe.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ALICE, MOESIF_KEY, testEnv, topUpPaymentIntent, waitFor } from '../support/harness.js';
 import { cleanupCli, killCliChildren, parseJson, runCli, tempDir } from './run-cli.js';

@@ -60,7 +60,7 @@ describe('issue 8 #8: errors logged without their secrets', () => {
 
   it('URLs, bearer tokens and Stripe keys inside messages, stacks and causes', () => {
     const inner = new Error(`connect failed for postgres://admin:${PG_PASSWORD}@db:5432/app and postgresql://u:p@ss/w0rd-S3cret@h/db`);
-    const wrapped = new StoreUnavailableError('store unavailable', { cause: inner });
+    const wrapped = new StoreUnavailableError('store unavailable', null, { cause: inner });
     const text = logged([
       wrapped,
       new Error(`Moesif said no to Authorization: Bearer ${MOESIF_SECRET}`),
@@ -74,7 +74,7 @@ describe('issue 8 #8: errors logged without their secrets', () => {
   it.each(['Authorization', 'authorization', 'AUTHORIZATION'])('an axios error whose request carried %s (answered 500)', async (header) => {
     const http = axios.create({ baseURL: url, headers: { [header]: `Bearer ${MOESIF_SECRET}` } });
     const err = await http.post('/v1/~/billing/reports/balance_transactions', { a: 1 }).catch((e: unknown) => e);
-    const text = logged([err, { message: 'wrapped', cause: err }, new StoreUnavailableError('x', { cause: err })]);
+    const text = logged([err, { message: 'wrapped', cause: err }, new StoreUnavailableError('x', null, { cause: err })]);
     expectNoSecret(text);
     const line = JSON.parse(text.split('\n')[0]!) as { err: Record<string, unknown> };
     expect(line.err).toMatchObject({ type: 'AxiosError', status: 500, method: 'POST', url: `${url}/v1/~/billing/reports/balance_transactions` });

@@ -3,7 +3,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer, listen } from '../../src/http/http-server.js';
 import { closeServer } from '../../src/simulators/listen.js';
-import { signEvent } from '../../src/simulators/fake-stripe.js';
+import { signEvent } from '../../src/simulators/stripe/fake-stripe.js';
 import { harnessPerTest, topUpPaymentIntent, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
 import { nowSeconds } from '../webhooks/webhook-helpers.js';
 

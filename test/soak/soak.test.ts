@@ -1,23 +1,34 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatReports } from '../../soak/report.js';
-import { killAllInstances } from '../../soak/service-instance.js';
-import { runSoak, type SoakReport } from '../../soak/soak.js';
+import type { SoakReport } from '../../soak/soak.js';
+import { killNpmCommands, runNpm } from '../commands/npm-command.js';
 import { postgresUnavailableReason, TEST_DATABASE_URL } from '../store/postgres-available.js';
 
 /**
- * The short chaos soak (`npm run soak` is the long one): a few hundred top-ups through the real
- * service processes with duplicate and out-of-order webhooks, random Moesif 500/429/timeouts and
- * SIGKILLs mid-run; Moesif's ledger must end exactly as computed from the plan.
+ * The short chaos soak, run as `npm run soak -- --top-ups 300 …` exactly as the README shows the
+ * long one: a few hundred top-ups through the real service processes with duplicate and
+ * out-of-order webhooks, random Moesif 500/429/timeouts and SIGKILLs mid-run; Moesif's ledger
+ * must end exactly as computed from the plan.
  */
 const TOP_UPS = 300;
 const KILLS = 2;
 const SEED = process.env.SOAK_SEED ? Number(process.env.SOAK_SEED) : 20_250_601;
-const TIME_LIMIT_MS = 40_000;
+const TIME_LIMIT_S = 60;
 
 const postgresUnavailable = await postgresUnavailableReason();
 
+async function soak(store: 'sqlite' | 'postgres', extra: string[] = []): Promise<SoakReport> {
+  const args = ['--top-ups', String(TOP_UPS), '--kills', String(KILLS), '--seed', String(SEED), '--time-limit', String(TIME_LIMIT_S), '--store', store, ...extra];
+  const run = await runNpm('soak', args, { TEST_DATABASE_URL }, (TIME_LIMIT_S + 30) * 1000);
+  process.stdout.write(`\n${run.stdout.split('\n').filter((l) => !l.startsWith('SOAK_JSON')).join('\n')}`);
+  const line = run.stdout.split('\n').find((l) => l.startsWith('SOAK_JSON '));
+  expect(line, `no SOAK_JSON line (exit ${run.code})\n${run.stderr.slice(-3_000)}`).toBeDefined();
+  const summary = JSON.parse(line!.slice('SOAK_JSON '.length)) as { ok: boolean; runs: SoakReport[] };
+  expect(summary.runs).toHaveLength(1);
+  expect(run.code).toBe(summary.ok ? 0 : 1);
+  return summary.runs[0]!;
+}
+
 function expectClean(report: SoakReport): void {
-  process.stdout.write(`\n${formatReports([report])}`);
   expect(report.problems).toEqual([]);
   // The chaos really happened …
   expect(report.chaos.kills).toBeGreaterThanOrEqual(KILLS);
@@ -35,18 +46,17 @@ function expectClean(report: SoakReport): void {
   expect(report.ok).toBe(true);
 }
 
-describe('chaos soak, short (real service processes)', () => {
-  afterAll(() => {
-    // runSoak stops its own children; this only matters if a test was interrupted mid-run.
-    killAllInstances();
-  });
+describe('npm run soak, short (real service processes)', () => {
+  afterAll(() => killNpmCommands());
 
   it(
     `SQLite, one instance: ${TOP_UPS} top-ups, ${KILLS} SIGKILLs, Moesif failing at random: the ledger is exact`,
     async () => {
-      expectClean(await runSoak({ store: 'sqlite', topUps: TOP_UPS, kills: KILLS, seed: SEED, timeLimitMs: TIME_LIMIT_MS }));
+      const report = await soak('sqlite');
+      expect(report).toMatchObject({ store: 'sqlite', instances: 1, seed: SEED });
+      expectClean(report);
     },
-    TIME_LIMIT_MS + 15_000,
+    (TIME_LIMIT_S + 45) * 1000,
   );
 
   if (postgresUnavailable) {
@@ -56,19 +66,11 @@ describe('chaos soak, short (real service processes)', () => {
     it(
       `PostgreSQL, two instances: ${TOP_UPS} top-ups, ${KILLS} SIGKILLs, Moesif failing at random: the ledger is exact`,
       async () => {
-        expectClean(
-          await runSoak({
-            store: 'postgres',
-            instances: 2,
-            postgresUrl: TEST_DATABASE_URL,
-            topUps: TOP_UPS,
-            kills: KILLS,
-            seed: SEED,
-            timeLimitMs: TIME_LIMIT_MS,
-          }),
-        );
+        const report = await soak('postgres', ['--instances', '2']);
+        expect(report).toMatchObject({ store: 'postgres', instances: 2, seed: SEED });
+        expectClean(report);
       },
-      TIME_LIMIT_MS + 15_000,
+      (TIME_LIMIT_S + 45) * 1000,
     );
   }
 });

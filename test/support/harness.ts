@@ -7,15 +7,12 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { buildService, type Service } from '../../src/service.js';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
-import { FakeStripe, signEvent, type FakeCustomer } from '../../src/simulators/fake-stripe.js';
+import { FakeStripe, signEvent, type FakeCustomer } from '../../src/simulators/stripe/fake-stripe.js';
+import { API_KEY, MOESIF_KEY, WEBHOOK_SECRET, simulatedEnv } from '../../src/simulators/simulated-env.js';
 
-export const WEBHOOK_SECRET = 'whsec_test_secret_for_topup_sync';
-export const API_KEY = 'test-api-key-0123456789abcdef';
-export const MOESIF_KEY = 'moesif-management-key-test';
-export const ADMIN_KEY = 'admin-key-0123456789abcdef';
-export const JWT_SECRET = 'jwt-test-secret-that-is-at-least-32-chars!';
-export const JWT_ISSUER = 'https://id.example.test/';
-export const JWT_AUDIENCE = 'topup-sync-test';
+export { ADMIN_KEY, API_KEY, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, MOESIF_KEY, WEBHOOK_SECRET } from '../../src/simulators/simulated-env.js';
+/** Environment for a service wired to the given fakes; `overrides` win. */
+export const testEnv = simulatedEnv;
 
 /** A customer with one default card and one active subscription: the happy path. */
 export const ALICE: FakeCustomer = {
@@ -30,34 +27,6 @@ export const BOB: FakeCustomer = {
   paymentMethods: ['pm_card_visa'],
   subscriptions: [{ id: 'sub_bob', status: 'active' }],
 };
-
-/** Environment for a service wired to the given fakes; `overrides` win. */
-export function testEnv(stripe: FakeStripe, moesif: FakeMoesif, overrides: Record<string, string | undefined> = {}) {
-  return {
-    STRIPE_SECRET_KEY: 'sk_test_fake',
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_BASE: stripe.url,
-    MOESIF_MANAGEMENT_API_KEY: MOESIF_KEY,
-    MOESIF_API_URL: moesif.apiUrl,
-    MOESIF_TIMEOUT_MS: '500',
-    DATABASE_URL: 'sqlite::memory:',
-    TOP_UP_API_KEYS: API_KEY,
-    ADMIN_API_KEY: ADMIN_KEY,
-    JWT_SECRET,
-    JWT_ISSUER,
-    JWT_AUDIENCE,
-    TOP_UP_CURRENCIES: 'usd,eur,jpy,kwd,isk',
-    LOG_LEVEL: 'silent',
-    OUTBOX_POLL_INTERVAL_MS: '20',
-    OUTBOX_RETRY_BASE_DELAY_MS: '10',
-    OUTBOX_RETRY_MAX_DELAY_MS: '50',
-    // Tests drive many requests per minute; the limits have tests of their own (test/security).
-    RATE_LIMIT_TOP_UPS_PER_MINUTE: '100000',
-    RATE_LIMIT_USER_REQUESTS_PER_MINUTE: '100000',
-    RATE_LIMIT_API_KEY_REQUESTS_PER_MINUTE: '100000',
-    ...overrides,
-  };
-}
 
 /** Collects log lines so tests can assert on what was (not) logged. */
 export class LogCapture extends Writable {

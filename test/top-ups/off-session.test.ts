@@ -54,7 +54,10 @@ describe('POST /top-up off-session: charge the saved card, credit at once', () =
     expect(create?.params.get('confirm')).toBe('true');
     expect(create?.params.get('payment_method')).toBe('pm_card_visa');
     expect(create?.params.get('metadata[topup_sync]')).toBe('v1');
-    expect(create?.params.has('automatic_payment_methods[enabled]')).toBe(false);
+    // No redirect is ever needed off-session, so Stripe confirms it without a return_url (issue 9).
+    expect(create?.params.get('automatic_payment_methods[enabled]')).toBe('true');
+    expect(create?.params.get('automatic_payment_methods[allow_redirects]')).toBe('never');
+    expect(create?.params.has('return_url')).toBe(false);
     expect(create?.idempotencyKey).toMatch(/^topup-sync-/);
 
     const stored = await h.service.store.topUps.get(pi.id);

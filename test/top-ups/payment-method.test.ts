@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { FakeCustomer } from '../../src/simulators/fake-stripe.js';
+import type { FakeCustomer } from '../../src/simulators/stripe/fake-stripe.js';
 import { ALICE, BOB, startHarness, type Harness } from '../support/harness.js';
 import {
   apiKeyAuth,

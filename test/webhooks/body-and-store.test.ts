@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { signEvent } from '../../src/simulators/fake-stripe.js';
+import { signEvent } from '../../src/simulators/stripe/fake-stripe.js';
 import { startHarness, topUpPaymentIntent, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
 import { expectErrorShape, expectNothingQueuedOrSent, postRaw, settle, succeededEvent, waitForState } from './webhook-helpers.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { FakeCustomer } from '../../src/simulators/fake-stripe.js';
+import type { FakeCustomer } from '../../src/simulators/stripe/fake-stripe.js';
 import { startHarness, topUpPaymentIntent, type Harness } from '../support/harness.js';
 import { settle, succeededEvent, waitForState } from './webhook-helpers.js';
 
@@ -98,6 +98,24 @@ describe('subscription resolution when the metadata names no subscription', () =
     expect((await h.postEvent(succeededEvent(h, pi))).status).toBe(200);
     await waitForState(h, pi.id, 'delivered');
     expect(h.moesif.accepted.map((tx) => tx.subscription_id)).toEqual(['sub_b']);
+  });
+
+  it('a subscription that moves from active to trialing between the two status reads is still one subscription → credited to it', async () => {
+    // Stripe lists one status per request: the 'active' read sees it active, then a trial is
+    // added to it (it is now trialing) before the 'trialing' read, which lists it again.
+    const moving = customer('cus_moving', [{ id: 'sub_moving', status: 'active' }]);
+    h.stripe.addCustomer(moving);
+    h.stripe.onRequest((r) => {
+      if (r.path === '/v1/subscriptions' && r.params.customer === moving.id && r.params.status === 'trialing') {
+        moving.subscriptions![0]!.status = 'trialing';
+      }
+    });
+    const pi = untargeted(moving.id);
+    expect((await h.postEvent(succeededEvent(h, pi))).status).toBe(200);
+    await waitForState(h, pi.id, 'delivered');
+    const reads = h.stripe.requests.filter((r) => r.path === '/v1/subscriptions' && r.params.customer === moving.id);
+    expect(reads.map((r) => r.params.status)).toEqual(['active', 'trialing']);
+    expect(h.moesif.accepted.map((tx) => [tx.company_id, tx.subscription_id])).toEqual([[moving.id, 'sub_moving']]);
   });
 
   it('a customer added later via h.stripe.addCustomer resolves too', async () => {

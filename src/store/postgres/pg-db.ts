@@ -1,16 +1,11 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { StoreUnavailableError } from '../store-errors.js';
 import type { Row } from '../rows.js';
 import { postgresMigrations } from './migrations.js';
+import { PgConnections } from './pg-connections.js';
 
 /** Serializes migrations when several instances start at once (an arbitrary, fixed advisory lock key). */
 const MIGRATION_LOCK = 7_310_442_019;
-
-/** BIGINT columns hold milliseconds and minor units, all well inside Number's safe range. */
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
-};
 
 /** Runs a statement: the store's pool (errors classified), or the client of a running transaction. */
 export interface Queryable {
@@ -32,38 +27,28 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
 }
 
 /**
- * The connection pool shared by the per-capability parts of the PostgreSQL store, with the two
- * ways to use it (one statement, or a transaction); driver errors that mean "cannot reach the
- * database" surface as StoreUnavailableError.
+ * The connections shared by the per-capability parts of the PostgreSQL store (pg-connections.ts
+ * classifies their failures), the migrations, and the two ways to use it: one statement, or a
+ * transaction.
  */
 export class PgDb implements Queryable {
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(private readonly connections: PgConnections) {}
 
   static async open(url: string, poolSize = 10): Promise<PgDb> {
     const { connectionString, schema } = parsePostgresUrl(url);
-    const pool = new pg.Pool({
-      connectionString,
-      max: poolSize,
-      types,
-      connectionTimeoutMillis: 5_000,
-      // Set at connection start-up, so every pooled connection sees the schema before its first query.
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    });
-    pool.on('error', () => {
-      // An idle client lost its connection; the pool replaces it. Queries report their own errors.
-    });
-    const db = new PgDb(pool);
+    const db = new PgDb(new PgConnections(connectionString, schema, poolSize));
     try {
       await db.migrate(schema);
     } catch (err) {
-      await pool.end();
+      await db.close();
       throw StoreUnavailableError.classify(err);
     }
     return db;
   }
 
   private async migrate(schema: string | null): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await this.connections.connect();
+    let failure: unknown;
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -81,46 +66,27 @@ export class PgDb implements Queryable {
       }
       await client.query('COMMIT');
     } catch (err) {
+      failure = err;
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.release(failure instanceof Error ? failure : undefined);
     }
   }
 
-  async query(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
-    try {
-      return await this.pool.query<Row>(sql, params);
-    } catch (err) {
-      throw StoreUnavailableError.classify(err);
-    }
+  query(sql: string, params: unknown[] = []): Promise<pg.QueryResult<Row>> {
+    return this.connections.query(sql, params);
   }
 
-  async transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw StoreUnavailableError.classify(err);
-    }
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw StoreUnavailableError.classify(err);
-    } finally {
-      client.release();
-    }
+  transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T> {
+    return this.connections.transaction(fn);
   }
 
   async ping(): Promise<void> {
     await this.query('SELECT 1');
   }
 
-  async close(): Promise<void> {
-    if (!this.pool.ended) await this.pool.end();
+  close(): Promise<void> {
+    return this.connections.end();
   }
 }

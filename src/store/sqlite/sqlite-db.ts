@@ -17,14 +17,15 @@ export class SqliteDb {
   private readonly group: GroupCommit;
   private readonly wal: WalSync | null;
 
-  constructor(path: string) {
+  /** busyTimeoutMs (default 5000): how long a write waits for another connection's lock before SQLITE_BUSY. */
+  constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL: a commit writes the WAL without fsync; GroupCommit fsyncs it off the event loop
     // before any write is acknowledged (wal-sync.ts), which is as durable as FULL.
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.wal = path === ':memory:' ? null : new WalSync(`${path}-wal`);

@@ -24,8 +24,8 @@ export class SqliteStore implements Store {
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
 
-  constructor(path: string) {
-    this.sql = new SqliteDb(path);
+  constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
+    this.sql = new SqliteDb(path, options);
     this.outbox = new SqliteOutbox(this.sql);
     this.events = new SqliteEvents(this.sql, this.outbox);
     this.topUps = new SqliteTopUps(this.sql);

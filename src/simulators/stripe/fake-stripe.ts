@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import express, { type Express } from 'express';
+import Stripe from 'stripe';
+import { HANDLED_EVENT_TYPES } from '../../webhooks/translate-event.js';
+import { LoopbackServer } from '../listen.js';
+import { checkoutSessionEndpoints } from './checkout-sessions.js';
+import { customerEndpoints } from './customers.js';
+import { mountEndpoints, type EndpointRequest, type StripeEndpoint } from './endpoint.js';
+import { eventEndpoints } from './events.js';
+import { IdempotencyKeys } from './idempotency-keys.js';
+import { paymentIntentEndpoints } from './payment-intents.js';
+import { paymentMethodEndpoints } from './payment-methods.js';
+import { simulatorControls } from './simulator-controls.js';
+import { subscriptionEndpoints } from './subscriptions.js';
+import { WebhookEndpoint } from './webhook-endpoint.js';
+import { newId, nowSeconds, type AttachedPaymentMethod, type FakeCustomer, type StripeWorld } from './world.js';
+
+export type { FakeCustomer } from './world.js';
+export { signEvent } from './webhook-endpoint.js';
+
+/** Every endpoint of the simulated Stripe API, mounted by FakeStripe (and enumerated by the strictness tests). */
+export function stripeApiEndpoints(world: StripeWorld): StripeEndpoint[] {
+  return [
+    ...paymentIntentEndpoints(world),
+    ...customerEndpoints(world),
+    ...paymentMethodEndpoints(world),
+    ...subscriptionEndpoints(world),
+    ...eventEndpoints(world),
+    ...checkoutSessionEndpoints(world),
+  ];
+}
+
+/** One API request as the simulator saw it. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | undefined;
+  /** The body of a POST, the query of a GET or DELETE. */
+  params: Record<string, unknown>;
+}
+
+/**
+ * A local stand-in for the parts of Stripe's API this service uses, for the demo, the tests, the
+ * soak, the bench and `npm run check:stripe -- --simulator`. The real stripe-node SDK talks to
+ * it over HTTP, and it refuses what Stripe refuses (see endpoint.ts): a fake that accepts what
+ * Stripe refuses hides bugs from every test. It speaks only the API version stripe-node pins.
+ * Test cards follow Stripe's test PaymentMethod names (test-cards.ts).
+ */
+export class FakeStripe extends LoopbackServer implements StripeWorld {
+  readonly customers = new Map<string, FakeCustomer>();
+  readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
+  readonly paymentMethods = new Map<string, AttachedPaymentMethod>();
+  readonly checkoutSessions = new Map<string, Stripe.Checkout.Session>();
+  readonly events: Stripe.Event[] = [];
+  /** Every API request, in order. */
+  readonly requests: SeenRequest[] = [];
+  private readonly idempotency = new IdempotencyKeys();
+  private readonly requestListeners: ((request: SeenRequest) => void)[] = [];
+  private failures: number[] = [];
+  private webhook: WebhookEndpoint | null = null;
+
+  /**
+   * Like a Dashboard webhook endpoint: from now on every event of `eventTypes` (default: the
+   * types the README asks for) is signed and posted to `url`, shortly after the change, as Stripe would.
+   */
+  deliverWebhooksTo(url: string, secret: string, eventTypes: readonly string[] | '*' = HANDLED_EVENT_TYPES): this {
+    this.webhook = new WebhookEndpoint(url, secret, eventTypes);
+    return this;
+  }
+
+  /** Signs and posts an event to the configured webhook endpoint; returns the HTTP status. */
+  async sendEvent(event: Stripe.Event): Promise<number> {
+    if (!this.webhook) throw new Error('no webhook endpoint configured: call deliverWebhooksTo() first');
+    return this.webhook.send(event);
+  }
+
+  addCustomer(customer: FakeCustomer): this {
+    this.customers.set(customer.id, customer);
+    return this;
+  }
+
+  /** The next API requests answer with these HTTP statuses (e.g. 500, 503) before behaving normally. */
+  failNext(...statuses: number[]): void {
+    this.failures.push(...statuses);
+  }
+
+  /** Called with each API request before it is handled (e.g. to change state between two reads). */
+  onRequest(listener: (request: SeenRequest) => void): this {
+    this.requestListeners.push(listener);
+    return this;
+  }
+
+  /** Stripe keeps idempotency keys for (at least) 24 hours; this simulates them expiring. */
+  forgetIdempotencyKeys(): void {
+    this.idempotency.forget();
+  }
+
+  /** Count of PaymentIntents created (idempotent replays not counted). */
+  get createdPaymentIntentCount(): number {
+    return this.paymentIntents.size;
+  }
+
+  /**
+   * Builds and records (for /v1/events) an event as Stripe would send it, with the API version
+   * stripe-node pins, without delivering it: tests post it themselves.
+   */
+  makeEvent<T extends Stripe.Event['type']>(type: T, object: unknown, created = nowSeconds(), request?: EndpointRequest): Stripe.Event {
+    const event = {
+      id: newId('evt'),
+      object: 'event',
+      api_version: Stripe.API_VERSION,
+      created,
+      data: { object },
+      livemode: false,
+      pending_webhooks: this.webhook?.wants(type) ? 1 : 0,
+      request: { id: request?.requestId ?? null, idempotency_key: request?.idempotencyKey ?? null },
+      type,
+    } as unknown as Stripe.Event;
+    this.events.push(event);
+    return event;
+  }
+
+  /** The event a change causes: recorded, and delivered shortly after to a subscribed webhook endpoint. */
+  emit(type: Stripe.Event['type'], object: unknown, request?: EndpointRequest): Stripe.Event {
+    const event = this.makeEvent(type, object, nowSeconds(), request);
+    const webhook = this.webhook;
+    if (webhook?.wants(type)) setTimeout(() => void webhook.send(event).catch(() => undefined), 50);
+    return event;
+  }
+
+  /** Moves a PaymentIntent to succeeded (e.g. after the browser completed 3-D Secure); sends no event. */
+  succeed(paymentIntentId: string): Stripe.PaymentIntent {
+    const pi = this.paymentIntents.get(paymentIntentId);
+    if (!pi) throw new Error(`no payment intent ${paymentIntentId}`);
+    Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, last_payment_error: null, next_action: null });
+    return pi;
+  }
+
+  protected buildApp(): Express {
+    const app = express();
+    // stripe-node sends nested parameters as types[0]=…&created[gte]=…
+    app.set('query parser', 'extended');
+    app.use(express.urlencoded({ extended: true }));
+    app.use((req, res, next) => {
+      // Every Stripe answer carries the request's id (stripe-node: lastResponse.requestId, err.requestId).
+      res.setHeader('Request-Id', `req_${randomBytes(7).toString('hex')}`);
+      const seen: SeenRequest = {
+        method: req.method,
+        path: req.path,
+        idempotencyKey: req.get('idempotency-key'),
+        params: (req.method === 'POST' ? req.body : req.query) ?? {},
+      };
+      this.requests.push(seen);
+      for (const listener of this.requestListeners) listener(seen);
+      const failure = this.failures.shift();
+      if (failure !== undefined) {
+        res.status(failure).json({ error: { type: 'api_error', message: `simulated ${failure}` } });
+        return;
+      }
+      // The objects and parameters modelled here are those of the API version stripe-node pins.
+      const version = req.get('stripe-version');
+      if (version && version !== Stripe.API_VERSION && req.path.startsWith('/v1/')) {
+        res.status(400).json({
+          error: { type: 'invalid_request_error', message: `This simulator models Stripe API version ${Stripe.API_VERSION} only, not ${version}.` },
+        });
+        return;
+      }
+      next();
+    });
+    mountEndpoints(app, stripeApiEndpoints(this), this.idempotency);
+    app.use('/_simulator', simulatorControls(this));
+    app.use((req, res) => {
+      res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path}).` } });
+    });
+    return app;
+  }
+}

@@ -1,0 +1,35 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { killNpmCommands, NpmCommand } from './npm-command.js';
+
+/**
+ * `npm run demo` as the README shows it (with free ports): it starts, walks through a top-up end
+ * to end, stays up serving requests, and stops cleanly on Ctrl-C.
+ */
+describe('npm run demo', () => {
+  afterAll(() => killNpmCommands());
+
+  it('walks through the top-up, stays up, and stops on Ctrl-C', async () => {
+    const demo = new NpmCommand('demo', [], { PORT: '0', DEMO_STRIPE_PORT: '0', DEMO_MOESIF_PORT: '0' });
+    await demo.waitForOutput(/The service stays up/, 40_000);
+    const out = demo.stdout;
+    expect(out).toMatch(/1\. Your backend asks for a 10\.00 USD top-up[\s\S]*← 201[\s\S]*"status":"succeeded"/);
+    expect(out).toMatch(/2\. [\s\S]*"amount":10,"type":"credit"/);
+    expect(out).toMatch(/3\. [\s\S]*recorded: queued/);
+    expect(out).toMatch(/Moesif has received 1 credit\(s\)/);
+    expect(out).toMatch(/4\. [\s\S]*\(the same one\); PaymentIntents at Stripe: 1/);
+    expect(out).toMatch(/5\. [\s\S]*"state":"delivered"/);
+    expect(out).toMatch(/6\. A declined card[\s\S]*← 402[\s\S]*"code":"card_declined"/);
+
+    // It really stays up: the service it printed answers.
+    const base = out.match(/service (http:\/\/127\.0\.0\.1:\d+)/)![1]!;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    demo.signalGroup('SIGINT');
+    const exit = await demo.exited;
+    expect(exit.stdout).toMatch(/stopping…\s*$/);
+    // npm re-raises the signal its script stopped on; the demo itself exited 0.
+    expect(exit.code === 0 || exit.signal === 'SIGINT').toBe(true);
+    expect(exit.stderr).not.toMatch(/demo failed|Error/);
+    await expect(fetch(`${base}/readyz`)).rejects.toThrow();
+  }, 60_000);
+});
