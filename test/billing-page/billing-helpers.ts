@@ -5,10 +5,10 @@ import { API_KEY, startHarness, waitFor, type Harness } from '../support/harness
 export const RETURN_URL = 'https://app.example.com/account/billing';
 export const BILLING_ENV = { BILLING_RETURN_ORIGINS: 'https://app.example.com,http://localhost:5173', BILLING_PAGE_TITLE: 'Acme credits' };
 
-/** A harness with the billing page on, and a clock the test moves (`clock.ms`). */
-export async function billingHarness(env: Record<string, string> = {}): Promise<{ h: Harness; clock: { ms: number } }> {
-  const clock = { ms: Date.now() };
-  const h = await startHarness({ env: { LOG_LEVEL: 'silent', ...BILLING_ENV, ...env }, now: () => clock.ms });
+/** A harness with the billing page on, and a clock the test moves forward (`clock.skew` ms ahead of real time). */
+export async function billingHarness(env: Record<string, string> = {}): Promise<{ h: Harness; clock: { skew: number } }> {
+  const clock = { skew: 0 };
+  const h = await startHarness({ env: { LOG_LEVEL: 'silent', BALANCE_CACHE_TTL_MS: '0', ...BILLING_ENV, ...env }, now: () => Date.now() + clock.skew });
   return { h, clock };
 }
 
