@@ -11,7 +11,11 @@ const BROWSER_DIR = new URL('./browser/', import.meta.url);
 let loading: Promise<Map<string, string>> | null = null;
 
 async function load(): Promise<Map<string, string>> {
-  const files = await readdir(BROWSER_DIR);
+  // A build made with tsconfig.build.json alone has no browser folder: the page then has no script (404).
+  const files = await readdir(BROWSER_DIR).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
   const compiled = files.filter((f) => f.endsWith('.js'));
   const scripts = new Map<string, string>();
   if (compiled.length > 0) {
