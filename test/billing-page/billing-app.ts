@@ -34,10 +34,10 @@ export interface BillingApp {
 
 /**
  * The billing page's routes with a checkout plugged in (as the checkout work will plug its own
- * through service.ts): a stub that lists PACKS and answers `checkoutUrl`. Balances come from a
+ * through service.ts): a stub that lists PACKS and answers `checkoutUrl()`. Balances come from a
  * fixed Moesif reading of 12.5 credits.
  */
-export async function billingAppWithCheckout(env: Record<string, string> = {}, checkoutUrl = 'https://checkout.stripe.test/c/pay/cs_test_1'): Promise<BillingApp> {
+export async function billingAppWithCheckout(env: Record<string, string> = {}, checkoutUrl: () => string = () => 'https://checkout.stripe.test/c/pay/cs_test_1'): Promise<BillingApp> {
   const config = loadConfig(testEnv({ url: 'http://127.0.0.1:9' }, { apiUrl: 'http://127.0.0.1:9' }, { ...BILLING_ENV, ...env }));
   const store = new SqliteStore(':memory:');
   const sessions: BillingSessionDeps = { store, ownership: { assertOwned: async () => undefined }, now: Date.now };
@@ -55,7 +55,7 @@ export async function billingAppWithCheckout(env: Record<string, string> = {}, c
     listPacks: async () => PACKS,
     start: async (_caller, request) => {
       started.push(request);
-      return { url: checkoutUrl };
+      return { url: checkoutUrl() };
     },
   };
   const limits = new RouteLimits(config.rateLimits, { store: store.rateLimits, now: Date.now });
