@@ -98,6 +98,18 @@ describe('billing sessions', () => {
     expect(opened.headers['cache-control']).toBe('no-store');
   });
 
+  it('neither the link token nor the session cookie is ever logged', async () => {
+    await start({ LOG_LEVEL: 'debug' });
+    const path = linkPath(await createSession(h));
+    const cookie = sessionCookie(await h.http.get(path));
+    await h.http.get(path);
+    await h.http.get('/billing').set('Cookie', cookie);
+    await h.http.get('/billing/api/balance').set('Cookie', cookie);
+    expect(h.logs.text).toContain('/billing/session/…');
+    expect(h.logs.text).not.toContain(path.split('/').pop()!);
+    expect(h.logs.text).not.toContain(cookie.split('=')[1]!);
+  });
+
   it('outside localhost the cookie is Secure and host-bound (__Host-)', async () => {
     await start();
     const path = linkPath(await createSession(h));
