@@ -44,6 +44,7 @@ describe.skipIf(unavailable !== null)('billing page: buying, in a browser', () =
     expect(await page.locator('#packs button').nth(1).innerText()).toBe('Bonus pack: 11,000.00 credits for $100.00');
     expect(await page.locator('#custom-amount').isVisible()).toBe(true);
     expect(await page.locator('label[for="custom-amount-value"]').innerText()).toBe('Amount');
+    expect(await page.locator('#custom-amount-help').innerText()).toBe('From $0.50 to $999,999.99.');
     await page.screenshot({ path: join(shots, 'buy-1-packs.png'), fullPage: true });
 
     await page.locator('#packs button').nth(1).click();

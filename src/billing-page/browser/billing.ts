@@ -1,5 +1,5 @@
 import { ApiFailure, fetchBalance, fetchPacks, startCheckout, type Balance, type Pack } from './billing-api.js';
-import { creditsText, moneyText, toMinorUnits } from './format.js';
+import { creditsText, decimalText, moneyText, toMinorUnits } from './format.js';
 
 /** The billing page: balance (refreshed while something is arriving), and the sections the service supports. */
 
@@ -94,11 +94,7 @@ function packItem(pack: Pack, exponent: number): HTMLLIElement {
   const li = document.createElement('li');
   const button = document.createElement('button');
   button.type = 'button';
-  const price = moneyText(
-    exponent === 0 ? String(pack.amount) : `${String(pack.amount).padStart(exponent + 1, '0').slice(0, -exponent)}.${String(pack.amount).padStart(exponent + 1, '0').slice(-exponent)}`,
-    pack.currency,
-    locale,
-  );
+  const price = moneyText(decimalText(pack.amount, exponent), pack.currency, locale);
   button.textContent = `${pack.name}: ${creditsText(pack.credits, locale)} credits for ${price}`;
   button.addEventListener('click', () => void buy({ pack: pack.id }, button));
   li.append(button);
@@ -124,14 +120,23 @@ async function setUpBuying(): Promise<void> {
       return option;
     }),
   );
+  const help = el('custom-amount-help');
+  const showRange = () => {
+    const c = settings.currencies.find((x) => x.code === select.value)!;
+    const money = (minor: number) => moneyText(decimalText(minor, c.exponent), c.code, locale);
+    help.textContent = `From ${money(c.min)} to ${money(c.max)}.`;
+    help.classList.remove('error');
+  };
+  select.addEventListener('change', showRange);
+  showRange();
   form.hidden = false;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const currency = settings.currencies.find((c) => c.code === select.value)!;
     const amount = toMinorUnits(el<HTMLInputElement>('custom-amount-value').value, currency.exponent);
-    const help = el('custom-amount-help');
     if (amount === null || amount < currency.min || amount > currency.max) {
-      help.textContent = `Enter an amount with at most ${currency.exponent} decimals, within the allowed range.`;
+      const money = (minor: number) => moneyText(decimalText(minor, currency.exponent), currency.code, locale);
+      help.textContent = `Enter an amount from ${money(currency.min)} to ${money(currency.max)}, with at most ${currency.exponent} decimals.`;
       help.classList.add('error');
       return;
     }

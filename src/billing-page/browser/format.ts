@@ -18,6 +18,13 @@ export function moneyText(decimal: string, currency: string, locale: string | un
   }).format(decimal as Intl.StringNumericLiteral);
 }
 
+/** Integer minor units → exact decimal text with `exponent` decimals (1000, 2 → "10.00"). */
+export function decimalText(minor: number, exponent: number): string {
+  if (exponent === 0) return String(minor);
+  const digits = String(minor).padStart(exponent + 1, '0');
+  return `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
+
 /**
  * A typed amount ("25", "25.5", "25,50") → integer minor units with the currency's exponent, or
  * null when it is not a plain amount with at most that many decimals. Strings only: exact.
