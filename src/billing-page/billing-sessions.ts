@@ -7,7 +7,7 @@ import { hashToken, newToken, TOKEN_SHAPE } from './billing-tokens.js';
 export const LINK_TTL_MS = 5 * 60_000;
 /** A session lasts an hour after its last use. */
 export const SESSION_TTL_MS = 60 * 60_000;
-/** Expired rows removed whenever a link is made (bounded work per request). */
+/** Expired rows removed whenever a link is made or a session starts (bounded work per request). */
 const EXPIRED_SWEEP = 100;
 
 export interface BillingSessionDeps {
@@ -39,6 +39,7 @@ export async function createBillingLink(deps: BillingSessionDeps, caller: Caller
 /** Starts a session for a scope already checked (a redeemed link, or a verified JWT). */
 export async function startSession(deps: BillingSessionDeps, scope: BillingScope): Promise<OpenedSession> {
   const now = deps.now();
+  await deps.store.billingSessions.deleteExpired(now, EXPIRED_SWEEP);
   const sessionToken = newToken();
   await deps.store.billingSessions.createSession(hashToken(sessionToken), scope, now + SESSION_TTL_MS, now);
   return { sessionToken, scope };

@@ -12,6 +12,7 @@ import { chromiumUnavailableReason, launchChromium, screenshotDir } from './chro
  * success_url would be.
  */
 const unavailable = chromiumUnavailableReason();
+if (unavailable) process.stderr.write(`\n[skip] ${unavailable}\n`);
 
 describe.skipIf(unavailable !== null)('billing page: buying, in a browser', () => {
   let b: BillingApp;

@@ -135,6 +135,17 @@ describe('billing sessions', () => {
     }
   });
 
+  it('expired links and sessions are swept as new ones are made', async () => {
+    await start();
+    await createSession(h);
+    const opened = await h.http.get(linkPath(await createSession(h)));
+    expect(opened.status).toBe(200);
+    clock.skew += 2 * 60 * 60_000;
+    // One unopened link, one used link and one idle session have expired: making the next removes them.
+    await h.http.get(linkPath(await createSession(h)));
+    expect(await h.service.store.billingSessions.deleteExpired(Date.now() + clock.skew, 100)).toBe(0);
+  });
+
   it('a JWT frontend opens its own page by posting its token from an allowed origin', async () => {
     await start();
     const token = await signJwt({ customer: 'cus_alice' });
