@@ -98,6 +98,19 @@ describe.skipIf(unavailable !== null)('billing page in a browser', () => {
     await page.close();
   }, 90_000);
 
+  it('a link clicked on another site still opens the page (the SameSite=Strict cookie goes with our own redirect)', async () => {
+    const link = await newLink();
+    const page = await newPage();
+    // The operator's page: another site than the service (about:blank has an opaque origin).
+    await page.setContent(`<a id="open-billing" href="${link}">Billing</a>`);
+    await page.locator('#open-billing').click();
+    await page.waitForURL(`${base}/billing`);
+    expect(await page.locator('h1').innerText()).toBe('Acme credits');
+    await expect.poll(() => page.locator('#balance-figures').isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(cspViolations).toEqual([]);
+    await page.close();
+  }, 60_000);
+
   it('a reused or expired link shows a clear error page that reveals nothing', async () => {
     const reused = await newLink();
     const first = await newPage();
