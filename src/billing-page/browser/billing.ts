@@ -16,6 +16,11 @@ const AFTER_CHECKOUT_WATCH_MS = 120_000;
 /** After a failed read, when to try again. */
 const RETRY_MS = 10_000;
 
+/** Sets text only when it changes, so a live region is not re-announced on every refresh. */
+const setText = (node: HTMLElement, text: string): void => {
+  if (node.textContent !== text) node.textContent = text;
+};
+
 const el = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const found = document.getElementById(id);
   if (!found) throw new Error(`the page has no #${id}`);
@@ -41,7 +46,7 @@ function renderBalance(b: Balance): void {
   el('balance-figures').hidden = false;
   const arriving = b.in_flight.length > 0;
   el('arriving').hidden = !arriving;
-  el('arriving-total').textContent = arriving ? `${creditsText(b.in_flight_credits, locale)} credits arriving` : '';
+  setText(el('arriving-total'), arriving ? `${creditsText(b.in_flight_credits, locale)} credits arriving` : '');
   el('arriving-list').replaceChildren(
     ...b.in_flight.map((t) => {
       const li = document.createElement('li');
@@ -49,11 +54,14 @@ function renderBalance(b: Balance): void {
       return li;
     }),
   );
-  el('balance-status').textContent = arriving
-    ? `${creditsText(b.in_flight_credits, locale)} credits arriving; this page updates by itself.`
-    : Date.now() < watchUntil
-      ? 'Waiting for your payment to arrive…'
-      : 'Your balance is up to date.';
+  setText(
+    el('balance-status'),
+    arriving
+      ? `${creditsText(b.in_flight_credits, locale)} credits arriving; this page updates by itself.`
+      : Date.now() < watchUntil
+        ? 'Waiting for your payment to arrive…'
+        : 'Your balance is up to date.',
+  );
 }
 
 async function refresh(): Promise<void> {
@@ -61,19 +69,19 @@ async function refresh(): Promise<void> {
   let next: number | null = null;
   try {
     const balance = await fetchBalance();
+    el('balance-status').classList.remove('error');
     renderBalance(balance);
     if (balance.in_flight.length > 0 || Date.now() < watchUntil) next = ARRIVING_REFRESH_MS;
   } catch (err) {
     const status = el('balance-status');
     status.classList.add('error');
     if (err instanceof ApiFailure && err.status === 401) {
-      status.textContent = 'Your billing session has ended. Go back to your account and open billing again.';
+      setText(status, 'Your billing session has ended. Go back to your account and open billing again.');
       return;
     }
-    status.textContent = `Your balance could not be read (${err instanceof Error ? err.message : 'network error'}). Trying again shortly.`;
+    setText(status, `Your balance could not be read (${err instanceof Error ? err.message : 'network error'}). Trying again shortly.`);
     next = RETRY_MS;
   }
-  el('balance-status').classList.remove('error');
   if (next !== null) timer = window.setTimeout(() => void refresh(), next);
 }
 
