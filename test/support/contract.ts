@@ -58,7 +58,7 @@ export function documentedPath(document: Contract, method: string, path: string)
 }
 
 /** What a supertest response carries about its request. */
-interface ReceivedResponse {
+export interface ReceivedResponse {
   status: number;
   body: unknown;
   text?: string;
@@ -95,4 +95,22 @@ export async function contractProblem(app: Express, res: ReceivedResponse): Prom
  */
 export async function expectContract(app: Express, res: ReceivedResponse): Promise<void> {
   expect(await contractProblem(app, res)).toBeNull();
+}
+
+/**
+ * Problems of every response in `received` (see Harness.received). CORS preflights (OPTIONS) are
+ * not API operations, and a 404 for a path the app does not document is the unknown-route answer.
+ */
+export async function receivedProblems(app: Express, received: readonly ReceivedResponse[]): Promise<string[]> {
+  const document = await contractOf(app);
+  const problems: string[] = [];
+  for (const res of received) {
+    const method = res.req.method.toLowerCase();
+    if (method === 'options' || method === 'head') continue;
+    const unknownRoute = !documentedPath(document, method, res.req.path.split('?')[0]!);
+    if (unknownRoute && res.status === 404) continue;
+    const problem = await contractProblem(app, res);
+    if (problem) problems.push(problem);
+  }
+  return problems;
 }

@@ -96,7 +96,7 @@ export function describeAdminRoutes(api: ApiRegistry): void {
     summary: 'Ledger entries in the outbox, with their state and last error',
     request: { query: listQuery },
     responses: {
-      200: json('Newest first', z.object({ deliveries: z.array(deliverySchema) })),
+      200: json('Newest first', z.strictObject({ deliveries: z.array(deliverySchema) })),
       ...errorResponses('validation_failed', 'unauthenticated', 'store_unavailable'),
     },
   });
@@ -115,7 +115,7 @@ export function describeAdminRoutes(api: ApiRegistry): void {
     summary: 'Put every dead (or failed) entry back to pending',
     request: { query: retryAllQuery },
     responses: {
-      200: json('How many were requeued', z.object({ requeued: z.number().int() })),
+      200: json('How many were requeued', z.strictObject({ requeued: z.number().int() })),
       ...errorResponses('validation_failed', 'unauthenticated', 'store_unavailable'),
     },
   });
@@ -126,7 +126,7 @@ export function describeAdminRoutes(api: ApiRegistry): void {
     summary: 'Put one failed or dead entry back to pending',
     request: { params: transaction },
     responses: {
-      200: json('Requeued', z.object({ requeued: z.literal(1), transaction_id: z.string() })),
+      200: json('Requeued', z.strictObject({ requeued: z.literal(1), transaction_id: z.string() })),
       ...errorResponses('unauthenticated', 'not_found', 'store_unavailable'),
     },
   });

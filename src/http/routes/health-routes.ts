@@ -31,9 +31,9 @@ export function healthRoutes(readiness: Readiness): Router {
 }
 
 const readinessSchema = z
-  .object({
+  .strictObject({
     status: z.enum(['ready', 'not_ready']),
-    checks: z.object({ store: z.enum(['ok', 'unreachable']), worker: z.enum(['ok', 'stopped']), accepting: z.boolean() }),
+    checks: z.strictObject({ store: z.enum(['ok', 'unreachable']), worker: z.enum(['ok', 'stopped']), accepting: z.boolean() }),
   })
   .meta({ id: 'Readiness' });
 
@@ -44,7 +44,7 @@ export function describeHealthRoutes(api: ApiRegistry): void {
     path: '/healthz',
     tags: ['Operations'],
     summary: 'Liveness: the process answers',
-    responses: { 200: json('Alive', z.object({ status: z.literal('ok') })) },
+    responses: { 200: json('Alive', z.strictObject({ status: z.literal('ok') })) },
   });
   api.registerPath({
     method: 'get',

@@ -111,7 +111,7 @@ export function describeWebhookRoutes(api: ApiRegistry): void {
     responses: {
       200: json(
         'Recorded (queued: ledger entries to deliver; duplicate: seen before; ignored: nothing for the ledger, e.g. a thin event)',
-        z.object({ received: z.literal(true), outcome: z.enum(['queued', 'duplicate', 'ignored']) }),
+        z.strictObject({ received: z.literal(true), outcome: z.enum(['queued', 'duplicate', 'ignored']) }),
       ),
       ...errorResponses('invalid_signature', 'invalid_json', 'payload_too_large', 'server_busy', 'store_unavailable'),
     },

@@ -6,7 +6,7 @@ import type { SameType } from '../openapi/same-type.js';
 
 /** The response schemas of the admin API, tied to their domain types. */
 export const deliverySchema = z
-  .object({
+  .strictObject({
     transactionId: z.string().meta({ description: 'The Moesif transaction_id: the Stripe object id, with :reversed/:reinstated for compensations.' }),
     kind: z.enum(['credit', 'debit']),
     customerId: z.string(),
@@ -29,7 +29,7 @@ export const deliverySchema = z
 true satisfies SameType<z.output<typeof deliverySchema>, OutboxEntry>;
 
 export const redriveResultSchema = z
-  .object({
+  .strictObject({
     found: z.enum(['store', 'stripe', 'nowhere']),
     queued: z.array(z.string()),
     requeued: z.array(z.string()),
@@ -40,7 +40,7 @@ export const redriveResultSchema = z
 true satisfies SameType<z.output<typeof redriveResultSchema>, RedriveResult>;
 
 export const reconcileResultSchema = z
-  .object({
+  .strictObject({
     since: z.number().int().meta({ description: 'Unix seconds the sweep started from.' }),
     found: z.number().int(),
     queued: z.number().int(),

@@ -4,7 +4,7 @@ import type { SameType } from '../openapi/same-type.js';
 
 /** The response of GET /balance, tied to its domain type. */
 export const balanceSchema = z
-  .object({
+  .strictObject({
     customer_id: z.string(),
     subscription_id: z.string(),
     current_balance: z.number(),
@@ -12,7 +12,7 @@ export const balanceSchema = z
     available_balance: z.number(),
     last_modified: z.string().nullable(),
     in_flight: z.array(
-      z.object({
+      z.strictObject({
         payment_intent_id: z.string(),
         amount: z.number().int().meta({ description: 'In the currency\'s minor units.' }),
         currency: z.string(),

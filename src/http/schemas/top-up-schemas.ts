@@ -5,7 +5,7 @@ import type { SameType } from '../openapi/same-type.js';
 
 /** The response schemas of /top-up and /top-ups/:id, tied to their domain types. */
 export const topUpResultSchema = z
-  .object({
+  .strictObject({
     payment_intent_id: z.string(),
     status: z.string().meta({ description: 'The Stripe PaymentIntent status (succeeded, processing, requires_action…).' }),
     amount: z.number().int().meta({ description: 'In the currency\'s minor units.' }),
@@ -17,13 +17,13 @@ export const topUpResultSchema = z
 true satisfies SameType<z.output<typeof topUpResultSchema>, TopUpResult>;
 
 export const topUpStatusSchema = z
-  .object({
+  .strictObject({
     payment_intent_id: z.string(),
     customer_id: z.string(),
     status: z.string().meta({ description: 'The Stripe PaymentIntent status.' }),
     amount: z.number().int().meta({ description: 'In the currency\'s minor units.' }),
     currency: z.string(),
-    credit: z.object({
+    credit: z.strictObject({
       state: z.enum(['awaiting_payment', 'pending', 'delivered', 'failed']),
       amount: z.number().optional().meta({ description: 'The Moesif amount (credits).' }),
       reason: z.string().optional(),
