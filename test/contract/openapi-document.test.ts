@@ -112,6 +112,12 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
     expect((body.properties as Record<string, { enum?: string[] }>).currency!.enum).toEqual(['usd', 'eur', 'jpy', 'kwd', 'isk']);
   });
 
+  test('gives every operation a unique operationId (client generators name methods after it)', () => {
+    const ids = Object.values(document.paths).flatMap((ops) => Object.values(ops).map((op) => (op as { operationId?: string }).operationId));
+    expect(ids.filter((id) => typeof id !== 'string')).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   test('has a webhooks section for outgoing events', () => {
     expect(document.webhooks).toBeTypeOf('object');
   });

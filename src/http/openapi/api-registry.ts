@@ -11,7 +11,7 @@ import { ERROR_CODE_TABLE } from './error-responses.js';
  *
  *   export function describeThingRoutes(api: ApiRegistry): void {
  *     api.registerPath({
- *       method: 'get', path: '/things/{thing_id}', tags: ['Things'], summary: 'One thing',
+ *       method: 'get', path: '/things/{thing_id}', operationId: 'getThing', tags: ['Things'], summary: 'One thing',
  *       security: [{ [SECURITY.apiKey]: [] }, { [SECURITY.customerJwt]: [] }],
  *       request: { params: z.object({ thing_id: stripeId('customer') }), query: thingQuery },
  *       responses: {
@@ -21,20 +21,23 @@ import { ERROR_CODE_TABLE } from './error-responses.js';
  *     });
  *   }
  *
- * - Paths use OpenAPI `{param}`, not Express `:param`; test/http/openapi-routes.test.ts fails on
- *   any mounted route missing here (and any documented path the app lacks).
+ * - Paths use OpenAPI `{param}`, not Express `:param`; test/contract/openapi-document.test.ts fails
+ *   on any mounted route missing here (and any documented path the app lacks). In create-app.ts:
+ *   `app.use(thingRoutes(deps)); describeThingRoutes(api);`
  * - Request schemas: reuse the zod schema the handler passes to validateBody. Response schemas:
- *   a zod schema tied to the domain type with `true satisfies SameType<z.output<typeof s>, T>`.
+ *   a z.strictObject tied to the domain type with `true satisfies SameType<z.output<typeof s>, T>`.
  *   Name a reusable one with `.meta({ id: 'Thing' })`.
- * - errorResponses() takes every code the route can answer (internal_error is always added);
- *   route tests call expectContract(app, res), which fails on an undocumented status or code.
+ * - errorResponses() takes every code the route can answer (internal_error is always added).
+ *   Every response a harness test receives is checked against the document when the harness
+ *   stops (test/support/contract.ts): an undocumented status, code or field fails the test.
+ * - A public route says so with `security: []`.
  * - Outgoing events: `api.registerWebhook({ method: 'post', path: 'credit.delivered', … })`.
  */
 export type ApiRegistry = OpenAPIRegistry;
 
 /** Names of the security schemes, for `security: [{ [SECURITY.apiKey]: [] }]`. */
 export const SECURITY = {
-  /** API_KEYS: the operator's servers; the customer is named in the request. */
+  /** TOP_UP_API_KEYS: the operator's servers; the customer is named in the request. */
   apiKey: 'apiKey',
   /** A JWT from the operator's identity provider: a browser user, only their own customer. */
   customerJwt: 'customerJwt',
@@ -54,7 +57,7 @@ export function createApiRegistry(): ApiRegistry {
   api.registerComponent('securitySchemes', SECURITY.apiKey, {
     type: 'http',
     scheme: 'bearer',
-    description: 'One of API_KEYS, for the operator\'s servers: `Authorization: Bearer <key>`. The request names customer_id.',
+    description: 'One of TOP_UP_API_KEYS, for the operator\'s servers: `Authorization: Bearer <key>`. The request names customer_id.',
   });
   api.registerComponent('securitySchemes', SECURITY.customerJwt, {
     type: 'http',

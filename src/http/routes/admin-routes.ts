@@ -93,6 +93,7 @@ export function describeAdminRoutes(api: ApiRegistry): void {
     ...common,
     method: 'get',
     path: '/admin/deliveries',
+    operationId: 'listDeliveries',
     summary: 'Ledger entries in the outbox, with their state and last error',
     request: { query: listQuery },
     responses: {
@@ -104,6 +105,7 @@ export function describeAdminRoutes(api: ApiRegistry): void {
     ...common,
     method: 'get',
     path: '/admin/deliveries/{transaction_id}',
+    operationId: 'getDelivery',
     summary: 'One outbox entry',
     request: { params: transaction },
     responses: { 200: json('The entry', deliverySchema), ...errorResponses('unauthenticated', 'not_found', 'store_unavailable') },
@@ -112,6 +114,7 @@ export function describeAdminRoutes(api: ApiRegistry): void {
     ...common,
     method: 'post',
     path: '/admin/deliveries/retry',
+    operationId: 'retryDeliveries',
     summary: 'Put every dead (or failed) entry back to pending',
     request: { query: retryAllQuery },
     responses: {
@@ -123,6 +126,7 @@ export function describeAdminRoutes(api: ApiRegistry): void {
     ...common,
     method: 'post',
     path: '/admin/deliveries/{transaction_id}/retry',
+    operationId: 'retryDelivery',
     summary: 'Put one failed or dead entry back to pending',
     request: { params: transaction },
     responses: {
@@ -134,6 +138,7 @@ export function describeAdminRoutes(api: ApiRegistry): void {
     ...common,
     method: 'post',
     path: '/admin/events/{event_id}/redrive',
+    operationId: 'redriveEvent',
     summary: 'Run a Stripe event through the ledger rules again (from the store, else from Stripe)',
     request: { params: z.object({ event_id: stripeId('event') }) },
     responses: {
@@ -145,6 +150,7 @@ export function describeAdminRoutes(api: ApiRegistry): void {
     ...common,
     method: 'post',
     path: '/admin/reconcile',
+    operationId: 'reconcile',
     summary: 'Sweep Stripe events since a time (or the stored cursor) and queue what is missing',
     request: { query: reconcileQuery },
     responses: {

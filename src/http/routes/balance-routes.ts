@@ -46,6 +46,7 @@ export function describeBalanceRoutes(api: ApiRegistry): void {
   api.registerPath({
     method: 'get',
     path: '/balance',
+    operationId: 'getBalance',
     tags: ['Balance'],
     summary: 'A customer\'s Moesif balance and the top-ups on their way to it',
     description: 'customer_id is required for API-key callers; a JWT caller gets (only) its own customer.',

@@ -42,14 +42,18 @@ export function describeHealthRoutes(api: ApiRegistry): void {
   api.registerPath({
     method: 'get',
     path: '/healthz',
+    operationId: 'getLiveness',
     tags: ['Operations'],
+    security: [],
     summary: 'Liveness: the process answers',
     responses: { 200: json('Alive', z.strictObject({ status: z.literal('ok') })) },
   });
   api.registerPath({
     method: 'get',
     path: '/readyz',
+    operationId: 'getReadiness',
     tags: ['Operations'],
+    security: [],
     summary: 'Readiness: store reachable, delivery worker running, not draining',
     responses: { 200: json('Ready', readinessSchema), 503: json('Not ready (the checks say why)', readinessSchema) },
   });

@@ -21,6 +21,7 @@ export function describeMetricsRoutes(api: ApiRegistry, hasBearerToken: boolean)
   api.registerPath({
     method: 'get',
     path: '/metrics',
+    operationId: 'getMetrics',
     tags: ['Operations'],
     summary: 'Prometheus metrics',
     security: hasBearerToken ? [{ [SECURITY.metricsToken]: [] }] : [],

@@ -19,7 +19,9 @@ export function describeOpenApiRoutes(api: ApiRegistry): void {
   api.registerPath({
     method: 'get',
     path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
     tags: ['Operations'],
+    security: [],
     summary: 'This document (OpenAPI 3.1)',
     responses: { 200: json('The OpenAPI document', z.object({ openapi: z.string() }).catchall(z.unknown())) },
   });

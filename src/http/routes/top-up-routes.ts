@@ -105,6 +105,7 @@ export function describeTopUpRoutes(api: ApiRegistry, settings: Config['topUp'])
   api.registerPath({
     method: 'post',
     path: '/top-up',
+    operationId: 'createTopUp',
     tags: ['Top-ups'],
     summary: 'Charge a customer and credit their Moesif balance once the payment succeeds',
     security: CALLER_SECURITY,
@@ -130,6 +131,7 @@ export function describeTopUpRoutes(api: ApiRegistry, settings: Config['topUp'])
   api.registerPath({
     method: 'get',
     path: '/top-ups/{payment_intent_id}',
+    operationId: 'getTopUp',
     tags: ['Top-ups'],
     summary: 'The Stripe status of a top-up and where its credit stands',
     security: CALLER_SECURITY,

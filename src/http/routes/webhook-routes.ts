@@ -98,6 +98,7 @@ export function describeWebhookRoutes(api: ApiRegistry): void {
   api.registerPath({
     method: 'post',
     path: '/webhooks/stripe',
+    operationId: 'receiveStripeEvent',
     tags: ['Stripe'],
     summary: 'Stripe events (configure a snapshot-payload endpoint); answered 2xx only once recorded durably',
     security: [{ [SECURITY.stripeSignature]: [] }],
