@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): Express {
     describeAdminRoutes(api);
   }
   describeOpenApiRoutes(api);
-  app.use(openApiRoutes(buildOpenApiDocument(api)));
+  app.use(openApiRoutes(() => buildOpenApiDocument(api)));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

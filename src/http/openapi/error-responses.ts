@@ -7,9 +7,9 @@ export const ERROR_CODE_TABLE = `Every error code this API answers with, and its
 
 /** Which of the API's errors a route answers with; the body is the one error shape of error-handler.ts. */
 function errorBody(codes: readonly ApiErrorCode[]) {
-  return z.object({
+  return z.strictObject({
     error: z
-      .object({
+      .strictObject({
         code: z.enum(codes as [ApiErrorCode, ...ApiErrorCode[]]),
         message: z.string().meta({ description: 'A sentence for a human; ours, never an upstream\'s.' }),
         request_id: z.string().meta({ description: 'Also in the X-Request-Id response header; quote it to the operator.' }),
@@ -22,9 +22,9 @@ function errorBody(codes: readonly ApiErrorCode[]) {
         payment_intent_id: z.string().optional().meta({ description: 'card_declined, authentication_required: the PaymentIntent.' }),
         client_secret: z.string().nullable().optional().meta({ description: 'authentication_required: confirm the payment in the browser with it.' }),
         stripe_code: z.string().nullable().optional().meta({ description: 'payment_rejected: Stripe\'s error code.' }),
-        param: z.string().optional().meta({ description: 'payment_rejected: the parameter Stripe refused.' }),
+        param: z.string().optional().meta({ description: 'payment_rejected: the parameter Stripe refused; subscription_not_owned: subscription_id.' }),
       })
-      .catchall(z.unknown()),
+      .meta({ description: 'Extra fields for some codes are listed here; no others are sent.' }),
   });
 }
 

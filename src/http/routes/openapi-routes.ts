@@ -4,11 +4,15 @@ import type { ApiRegistry } from '../openapi/api-registry.js';
 import type { OpenApiDocument } from '../openapi/build-openapi-document.js';
 import { json } from '../openapi/error-responses.js';
 
-/** GET /openapi.json: the contract of this app as mounted (built once, when the app is). */
-export function openApiRoutes(document: OpenApiDocument): Router {
+/**
+ * GET /openapi.json: the contract of this app as mounted. Built on the first request, not with
+ * the app: the CLIs and most tests build the app and never ask for it.
+ */
+export function openApiRoutes(build: () => OpenApiDocument): Router {
   const router = Router();
-  const body = JSON.stringify(document);
+  let body: string | undefined;
   router.get('/openapi.json', (_req, res) => {
+    body ??= JSON.stringify(build());
     res.type('application/json').send(body);
   });
   return router;
