@@ -1,4 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { jwtOpenFormSchema } from '../../billing-page/billing-session-request.js';
 import { openLink, startSession, type BillingSessionDeps, type OpenedSession } from '../../billing-page/billing-sessions.js';
@@ -11,6 +12,8 @@ import type { Config } from '../../config/config.js';
 import { stripeExponent } from '../../money/currencies.js';
 import { billingContext, billingPageHeaders, cookieIsSecure, setSessionCookie } from '../middleware/billing-session.js';
 import { toApiError } from '../middleware/error-handler.js';
+import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses } from '../openapi/error-responses.js';
 
 const LINK_REFUSED = 'This billing link has expired or was already used. Go back to your account and open billing again.';
 
@@ -83,4 +86,73 @@ export function billingPageRoutes(deps: {
     res.type('js').send(script);
   });
   return router;
+}
+
+const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+
+/** The OpenAPI paths of billingPageRoutes: pages for a browser, documented so the contract is whole. */
+export function describeBillingPageRoutes(api: ApiRegistry): void {
+  api.registerPath({
+    method: 'get',
+    path: '/billing/session/{token}',
+    operationId: 'openBillingLink',
+    tags: ['Billing page'],
+    summary: 'Opens a billing link: sets the session cookie, then the page moves on to /billing',
+    security: [],
+    request: { params: z.object({ token: z.string() }) },
+    responses: { 200: html('Session started; a page that continues to /billing'), 410: html('Unknown, used or expired link (one answer for all)') },
+  });
+  api.registerPath({
+    method: 'post',
+    path: '/billing/open',
+    operationId: 'openBillingWithJwt',
+    tags: ['Billing page'],
+    summary: 'A JWT frontend opens the page with a form post from an origin in BILLING_RETURN_ORIGINS',
+    security: [],
+    request: {
+      body: {
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: z.object({ token: z.string(), return_url: z.string(), subscription_id: z.string().optional(), locale: z.string().optional() }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: html('Session started; a page that continues to /billing'),
+      400: html('The form was not valid'),
+      401: html('The token was refused'),
+      403: html('Not from an allowed origin, or a subscription that is not the customer\'s'),
+      404: html('The subscription does not exist'),
+      422: html('The subscription could not be resolved'),
+    },
+  });
+  api.registerPath({
+    method: 'get',
+    path: '/billing',
+    operationId: 'getBillingPage',
+    tags: ['Billing page'],
+    summary: 'The billing page of the session\'s customer',
+    security: [{ [SECURITY.billingSession]: [] }],
+    responses: { 200: html('The page'), 401: html('No session (or it ended)') },
+  });
+  for (const [name, operationId, type] of [
+    ['billing.css', 'getBillingStyles', 'text/css'],
+    ['theme.css', 'getBillingTheme', 'text/css'],
+    ['{name}', 'getBillingScript', 'text/javascript'],
+  ] as const) {
+    api.registerPath({
+      method: 'get',
+      path: `/billing/assets/${name}`,
+      operationId,
+      tags: ['Billing page'],
+      summary: 'An asset of the billing page (served here: no CDN)',
+      security: [],
+      ...(name === '{name}' ? { request: { params: z.object({ name: z.string() }) } } : {}),
+      responses: {
+        200: { description: 'The asset', content: { [type]: { schema: z.string() } } },
+        ...(name === '{name}' ? errorResponses('not_found') : {}),
+      },
+    });
+  }
 }

@@ -1,10 +1,13 @@
 import express, { Router, type Request } from 'express';
+import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { billingSessionBodySchema } from '../../billing-page/billing-session-request.js';
 import { createBillingLink, type BillingSessionDeps } from '../../billing-page/billing-sessions.js';
 import type { Config } from '../../config/config.js';
 import type { RouteLimits } from '../../rate-limits/route-limits.js';
 import { ApiError } from '../api-error.js';
+import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { validateBody } from '../validate-body.js';
 
@@ -49,4 +52,25 @@ export function billingSessionRoutes(deps: { sessions: BillingSessionDeps; authe
     },
   );
   return router;
+}
+
+/** The OpenAPI paths of billingSessionRoutes (see openapi/api-registry.ts). */
+export function describeBillingSessionRoutes(api: ApiRegistry, returnOrigins: readonly string[]): void {
+  api.registerPath({
+    method: 'post',
+    path: '/billing-sessions',
+    operationId: 'createBillingSession',
+    tags: ['Billing page'],
+    summary: 'A single-use, 5-minute link to one customer\'s billing page',
+    description: 'API keys only (a JWT gets 403). return_url\'s origin must be in BILLING_RETURN_ORIGINS.',
+    security: [{ [SECURITY.apiKey]: [] }],
+    request: { body: { content: { 'application/json': { schema: billingSessionBodySchema(returnOrigins) } } } },
+    responses: {
+      201: json(
+        'The link',
+        z.strictObject({ url: z.string().meta({ description: 'Open it once, within 5 minutes.' }), expires_at: z.number().int().meta({ description: 'Unix seconds.' }) }),
+      ),
+      ...errorResponses('validation_failed', 'unauthenticated', 'forbidden', 'rate_limited', 'subscription_unresolved', 'subscription_not_owned', 'stripe_unavailable', 'store_unavailable'),
+    },
+  });
 }
