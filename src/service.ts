@@ -158,6 +158,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       creditRates: config.ledger.creditRates,
       now,
     },
+    history: { store, creditRates: config.ledger.creditRates, creditExpiryMs: config.ledger.creditExpiryMs },
     admin,
     reconcileNow,
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },

@@ -4,6 +4,7 @@ import type { AdminDeps } from '../admin/admin-actions.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BalanceDeps } from '../balances/get-balance.js';
 import type { Config } from '../config/config.js';
+import type { HistoryDeps } from '../history/list-history.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RateLimitDeps } from '../rate-limits/rate-limiter.js';
 import { RouteLimits } from '../rate-limits/route-limits.js';
@@ -15,6 +16,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { balanceRoutes } from './routes/balance-routes.js';
+import { historyRoutes } from './routes/history-routes.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { topUpRoutes } from './routes/top-up-routes.js';
@@ -29,6 +31,8 @@ export interface AppDeps {
   ingest: IngestDeps;
   topUps: TopUpDeps;
   balances: BalanceDeps;
+  /** GET /ledger and GET /top-ups. */
+  history: HistoryDeps;
   admin: AdminDeps;
   reconcileNow: (sinceSeconds?: number) => Promise<ReconcileResult>;
   readiness: Readiness;
@@ -59,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }),
   );
+  app.use(historyRoutes({ history: deps.history, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
   }

@@ -1,4 +1,5 @@
 import type { EventStore } from './event-store.js';
+import type { HistoryStore } from './history-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { RateLimitStore } from './rate-limit-store.js';
@@ -7,6 +8,7 @@ import type { StateStore } from './state-store.js';
 import type { TopUpStore } from './top-up-store.js';
 
 export type { EventStore, RecordEventResult, StripeEventRecord } from './event-store.js';
+export type { HistoryPage, HistoryQuery, HistoryStore, TopUpWithCredit } from './history-store.js';
 export type { IdempotencyClaim, IdempotencyStore } from './idempotency-store.js';
 export type { DeliveryFailure, OutboxStore } from './outbox-store.js';
 export type { RateLimitHits, RateLimitStore } from './rate-limit-store.js';
@@ -30,4 +32,6 @@ export interface Store {
   state: StateStore;
   rateLimits: RateLimitStore;
   retention: RetentionStore;
+  /** A customer's ledger entries and top-ups, newest first (GET /ledger, GET /top-ups). */
+  history: HistoryStore;
 }

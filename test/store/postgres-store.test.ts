@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropSchema, postgresUnavailableReason, uniqueSchema, urlWithSchema } from './postgres-available.js';
+import { describeHistoryContract } from './history-contract.js';
 import { describeStoreContract } from './store-contract.js';
 
 const unavailable = await postgresUnavailableReason();
@@ -21,6 +22,18 @@ if (unavailable) {
     async () => {
       await dropSchema(schema);
       schema = '';
+    },
+  );
+  let historySchema = '';
+  describeHistoryContract(
+    'PostgreSQL',
+    async () => {
+      historySchema ||= uniqueSchema('history');
+      return PostgresStore.open(urlWithSchema(historySchema));
+    },
+    async () => {
+      await dropSchema(historySchema);
+      historySchema = '';
     },
   );
 }

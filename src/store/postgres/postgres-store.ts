@@ -1,6 +1,7 @@
 import type { Store } from '../store.js';
 import { PgDb } from './pg-db.js';
 import { PgEvents } from './pg-events.js';
+import { PgHistory } from './pg-history.js';
 import { PgIdempotency } from './pg-idempotency.js';
 import { PgOutbox } from './pg-outbox.js';
 import { PgRateLimits } from './pg-rate-limits.js';
@@ -22,6 +23,7 @@ export class PostgresStore implements Store {
   readonly state: PgState;
   readonly rateLimits: PgRateLimits;
   readonly retention: PgRetention;
+  readonly history: PgHistory;
 
   private constructor(private readonly db: PgDb) {
     this.outbox = new PgOutbox(db);
@@ -31,6 +33,7 @@ export class PostgresStore implements Store {
     this.state = new PgState(db);
     this.rateLimits = new PgRateLimits(db);
     this.retention = new PgRetention(db);
+    this.history = new PgHistory(db);
   }
 
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {

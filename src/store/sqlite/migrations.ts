@@ -74,4 +74,34 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
   CREATE INDEX top_ups_created ON top_ups (created_at);
   `,
+  /* 5 (issue 12): promotions and adjustments (Moesif type, active_at, expire_at); a customer's history, newest first */ `
+  ALTER TABLE outbox ADD COLUMN ledger_type TEXT CHECK (ledger_type IN ('promotion', 'adjustment'));
+  ALTER TABLE outbox ADD COLUMN active_at INTEGER;
+  ALTER TABLE outbox ADD COLUMN expire_at INTEGER;
+  CREATE INDEX outbox_customer_created ON outbox (customer_id, created_at, transaction_id);
+  `,
+  /* 6 (issue 12): outgoing events, one row per event and destination, delivered in seq order per customer */ `
+  CREATE TABLE events_out (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    type TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_token TEXT,
+    lease_until INTEGER,
+    last_error TEXT,
+    last_status INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    UNIQUE (event_id, destination)
+  );
+  CREATE INDEX events_out_due ON events_out (state, next_attempt_at);
+  CREATE INDEX events_out_customer ON events_out (destination, customer_id, state, seq);
+  CREATE INDEX events_out_state_updated ON events_out (state, updated_at);
+  `,
 ];

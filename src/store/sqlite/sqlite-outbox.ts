@@ -12,9 +12,10 @@ export class SqliteOutbox implements OutboxStore {
     this.s = {
       insert: sql.prepare(
         `INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency,
-           payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at)
+           payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at,
+           ledger_type, active_at, expire_at)
          VALUES (@transactionId, @kind, @customerId, @companyId, @subscriptionId, @amountMinor, @currency,
-           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now)
+           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now, @ledgerType, @activeAt, @expireAt)
          ON CONFLICT (transaction_id) DO NOTHING`,
       ),
       claimDue: sql.prepare(
@@ -62,7 +63,8 @@ export class SqliteOutbox implements OutboxStore {
 
   /** Inserts inside a write that is already running (e.g. an event's transaction). Returns whether it was new. */
   insertNow(entry: LedgerEntry, source: string, now: number): boolean {
-    return this.s.insert.run({ ...entry, source, now }).changes === 1;
+    const optional = { ledgerType: entry.ledgerType ?? null, activeAt: entry.activeAt ?? null, expireAt: entry.expireAt ?? null };
+    return this.s.insert.run({ ...entry, ...optional, source, now }).changes === 1;
   }
 
   enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean> {

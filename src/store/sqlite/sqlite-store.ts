@@ -1,6 +1,7 @@
 import type { Store } from '../store.js';
 import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
+import { SqliteHistory } from './sqlite-history.js';
 import { SqliteIdempotency } from './sqlite-idempotency.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { InProcessRateLimits } from './sqlite-rate-limits.js';
@@ -23,6 +24,7 @@ export class SqliteStore implements Store {
   readonly state: SqliteState;
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
+  readonly history: SqliteHistory;
 
   constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
     this.sql = new SqliteDb(path, options);
@@ -32,6 +34,7 @@ export class SqliteStore implements Store {
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
     this.retention = new SqliteRetention(this.sql);
+    this.history = new SqliteHistory(this.sql);
   }
 
   ping(): Promise<void> {
