@@ -11,6 +11,9 @@ import { Metrics } from './metrics/metrics.js';
 import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
 import { MoesifBreaker } from './outbox/moesif-breaker.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
+import { EventSender } from './outgoing-events/event-sender.js';
+import { EventWorker } from './outgoing-events/event-worker.js';
+import { OutgoingEvents } from './outgoing-events/outgoing-events.js';
 import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
 import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
 import type { PruneResult } from './retention/prune-old-rows.js';
@@ -29,6 +32,8 @@ export interface Service {
   metricsApp: Express | null;
   store: Store;
   worker: OutboxWorker;
+  /** Delivers outgoing events to EVENT_WEBHOOK_URLS; null when they are off. */
+  eventWorker: EventWorker | null;
   metrics: Metrics;
   admin: AdminDeps;
   /** Runs one retention pass now (null when another instance holds the retention lease). */
@@ -60,6 +65,25 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     else outboxLogger.info('Moesif answers again: delivering at full concurrency');
     metrics.moesifBreakerOpen.set(open ? 1 : 0);
   });
+  const events = new OutgoingEvents(config.outgoingEvents.urls, {
+    creditRates: config.ledger.creditRates,
+    creditExpiryMs: config.ledger.creditExpiryMs,
+  });
+  const eventWorker = config.outgoingEvents.secret && events.enabled
+    ? new EventWorker({
+        store,
+        sender: new EventSender(config.outgoingEvents.secret, config.outgoingEvents.timeoutMs),
+        destinations: config.outgoingEvents.urls,
+        policy: { ...retryPolicy, maxAttempts: config.outgoingEvents.maxAttempts },
+        pollIntervalMs: config.outbox.pollIntervalMs,
+        // Never shorter than two timeouts: a lease must outlive the attempt it covers.
+        leaseMs: Math.max(config.outbox.leaseMs, 2 * config.outgoingEvents.timeoutMs),
+        concurrency: 16,
+        now,
+        logger: logger.child({ component: 'outgoing-events' }),
+      })
+    : null;
+  if (eventWorker) events.onQueued(() => eventWorker.kick());
   const worker = new OutboxWorker(
     {
       store,
@@ -72,6 +96,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       logger: outboxLogger,
       metrics,
       breaker,
+      events,
     },
     config.outbox,
     outboxLogger,
@@ -90,6 +115,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     },
     now,
     onQueued,
+    events,
     apiVersion: apiVersionWatch(logger.child({ component: 'webhooks' }), (matches) =>
       metrics.eventApiVersions.inc({ matches: matches ? 'yes' : 'no' }),
     ),
@@ -129,7 +155,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       throw err;
     }
   };
-  const admin: AdminDeps = { store, stripe, ingest, now, onQueued };
+  const admin: AdminDeps = { store, stripe, ingest, now, onQueued, onEventsQueued: () => events.queued() };
 
   const app = createApp({
     config,
@@ -170,12 +196,14 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     metricsApp: config.metrics.exposure.kind === 'own_port' ? createMetricsApp(metrics, config.metrics.bearerToken, logger) : null,
     store,
     worker,
+    eventWorker,
     metrics,
     admin,
     reconcileNow,
     pruneNow: () => retention.runOnce(),
     start: () => {
       worker.start();
+      eventWorker?.start();
       scheduler.start();
       retention.start();
     },
@@ -187,6 +215,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       await scheduler.stop();
       await retention.stop();
       await worker.stop();
+      await eventWorker?.stop();
       await store.close();
     },
   };

@@ -14,6 +14,7 @@ import type { TopUpDeps } from '../top-ups/create-top-up.js';
 import type { IngestDeps } from '../webhooks/ingest-event.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
+import { adminEventRoutes } from './routes/admin-event-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { balanceRoutes } from './routes/balance-routes.js';
 import { historyRoutes } from './routes/history-routes.js';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(historyRoutes({ history: deps.history, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
+    app.use(adminEventRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey }));
   }
   app.use(notFoundHandler);
   app.use(errorHandler);

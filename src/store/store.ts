@@ -1,4 +1,5 @@
 import type { EventStore } from './event-store.js';
+import type { EventsOutStore } from './events-out-store.js';
 import type { HistoryStore } from './history-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { OutboxStore } from './outbox-store.js';
@@ -8,6 +9,13 @@ import type { StateStore } from './state-store.js';
 import type { TopUpStore } from './top-up-store.js';
 
 export type { EventStore, RecordEventResult, StripeEventRecord } from './event-store.js';
+export type {
+  ClaimedOutgoingEvent,
+  EventsOutStore,
+  OutgoingEventRecord,
+  OutgoingEventState,
+  StoredOutgoingEvent,
+} from './events-out-store.js';
 export type { HistoryPage, HistoryQuery, HistoryStore, TopUpWithCredit } from './history-store.js';
 export type { IdempotencyClaim, IdempotencyStore } from './idempotency-store.js';
 export type { DeliveryFailure, OutboxStore } from './outbox-store.js';
@@ -34,4 +42,6 @@ export interface Store {
   retention: RetentionStore;
   /** A customer's ledger entries and top-ups, newest first (GET /ledger, GET /top-ups). */
   history: HistoryStore;
+  /** Signed events to the user's own app, waiting for or after delivery. */
+  eventsOut: EventsOutStore;
 }

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropSchema, postgresUnavailableReason, uniqueSchema, urlWithSchema } from './postgres-available.js';
+import { describeEventsOutContract } from './events-out-contract.js';
 import { describeHistoryContract } from './history-contract.js';
 import { describeStoreContract } from './store-contract.js';
 
@@ -34,6 +35,18 @@ if (unavailable) {
     async () => {
       await dropSchema(historySchema);
       historySchema = '';
+    },
+  );
+  let eventsSchema = '';
+  describeEventsOutContract(
+    'PostgreSQL',
+    async () => {
+      eventsSchema ||= uniqueSchema('events_out');
+      return PostgresStore.open(urlWithSchema(eventsSchema));
+    },
+    async () => {
+      await dropSchema(eventsSchema);
+      eventsSchema = '';
     },
   );
 }

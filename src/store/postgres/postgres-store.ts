@@ -1,6 +1,7 @@
 import type { Store } from '../store.js';
 import { PgDb } from './pg-db.js';
 import { PgEvents } from './pg-events.js';
+import { PgEventsOut } from './pg-events-out.js';
 import { PgHistory } from './pg-history.js';
 import { PgIdempotency } from './pg-idempotency.js';
 import { PgOutbox } from './pg-outbox.js';
@@ -24,6 +25,7 @@ export class PostgresStore implements Store {
   readonly rateLimits: PgRateLimits;
   readonly retention: PgRetention;
   readonly history: PgHistory;
+  readonly eventsOut: PgEventsOut;
 
   private constructor(private readonly db: PgDb) {
     this.outbox = new PgOutbox(db);
@@ -34,6 +36,7 @@ export class PostgresStore implements Store {
     this.rateLimits = new PgRateLimits(db);
     this.retention = new PgRetention(db);
     this.history = new PgHistory(db);
+    this.eventsOut = new PgEventsOut(db);
   }
 
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {

@@ -1,6 +1,7 @@
 import type { Store } from '../store.js';
 import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
+import { SqliteEventsOut } from './sqlite-events-out.js';
 import { SqliteHistory } from './sqlite-history.js';
 import { SqliteIdempotency } from './sqlite-idempotency.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
@@ -25,11 +26,13 @@ export class SqliteStore implements Store {
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
   readonly history: SqliteHistory;
+  readonly eventsOut: SqliteEventsOut;
 
   constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
     this.sql = new SqliteDb(path, options);
-    this.outbox = new SqliteOutbox(this.sql);
-    this.events = new SqliteEvents(this.sql, this.outbox);
+    this.eventsOut = new SqliteEventsOut(this.sql);
+    this.outbox = new SqliteOutbox(this.sql, this.eventsOut);
+    this.events = new SqliteEvents(this.sql, this.outbox, this.eventsOut);
     this.topUps = new SqliteTopUps(this.sql);
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
