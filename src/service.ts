@@ -14,6 +14,7 @@ import { OutboxWorker } from './outbox/outbox-worker.js';
 import { EventSender } from './outgoing-events/event-sender.js';
 import { EventWorker } from './outgoing-events/event-worker.js';
 import { OutgoingEvents } from './outgoing-events/outgoing-events.js';
+import type { GrantDeps } from './promotions/grant-credits.js';
 import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
 import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
 import type { PruneResult } from './retention/prune-old-rows.js';
@@ -36,6 +37,8 @@ export interface Service {
   eventWorker: EventWorker | null;
   metrics: Metrics;
   admin: AdminDeps;
+  /** Promotional credits and adjustments (the admin API and `npm run admin -- grant/adjust`). */
+  grants: GrantDeps;
   /** Runs one retention pass now (null when another instance holds the retention lease). */
   pruneNow(): Promise<PruneResult | null>;
   /** Runs one reconciliation sweep now (from the cursor, or from `sinceSeconds`). */
@@ -90,7 +93,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       moesif,
       subscriptions: stripe,
       toMoesif: (entry, subscriptionId) =>
-        toMoesifTransaction(entry, subscriptionId, config.ledger.creditRates, config.moesif.transactionTypes),
+        toMoesifTransaction(entry, subscriptionId, config.ledger.creditRates, config.moesif.transactionTypes, config.ledger.creditExpiryMs),
       policy: { ...retryPolicy, maxAttempts: config.outbox.maxAttempts },
       now,
       logger: outboxLogger,
@@ -155,6 +158,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       throw err;
     }
   };
+  const grants: GrantDeps = { store, stripe, ownership, companyIdMetadataKey: config.moesif.companyIdMetadataKey, now, onQueued };
   const admin: AdminDeps = { store, stripe, ingest, now, onQueued, onEventsQueued: () => events.queued() };
 
   const app = createApp({
@@ -184,6 +188,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       creditRates: config.ledger.creditRates,
       now,
     },
+    grants,
     history: { store, creditRates: config.ledger.creditRates, creditExpiryMs: config.ledger.creditExpiryMs },
     admin,
     reconcileNow,
@@ -199,6 +204,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     eventWorker,
     metrics,
     admin,
+    grants,
     reconcileNow,
     pruneNow: () => retention.runOnce(),
     start: () => {

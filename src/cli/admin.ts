@@ -2,6 +2,7 @@ import { listDeliveries, redriveEvent, retryAll, retryDelivery } from '../admin/
 import { listOutgoingEvents, replayDeadEvents, replayEvent } from '../admin/event-actions.js';
 import type { DeliveryState } from '../ledger/ledger-entry.js';
 import type { OutgoingEventState } from '../store/store.js';
+import { runGrantCommand } from './grant-commands.js';
 import { openForCli, print } from './open-for-cli.js';
 
 const USAGE = `usage: npm run admin -- <command>
@@ -14,6 +15,10 @@ const USAGE = `usage: npm run admin -- <command>
   events [pending|delivered|dead] [--limit N]        outgoing events (to EVENT_WEBHOOK_URLS), most recently changed first
   replay-event <event_id>                            send a delivered or dead outgoing event again, same id
   replay-events                                      send every dead outgoing event again
+  grant <customer_id> <credits> --key K [--subscription sub_…] [--active-at ISO] [--expire-at ISO] [--reason R]
+                                                     promotional credits (a retried key is one grant)
+  adjust <customer_id> <±credits> --key K --reason R [--subscription sub_…]
+                                                     a signed correction
 `;
 
 const STATES = new Set(['pending', 'delivered', 'failed', 'dead']);
@@ -79,6 +84,13 @@ try {
     case 'replay-events':
       print({ requeued: await replayDeadEvents(service.admin) });
       break;
+    case 'grant':
+    case 'adjust': {
+      const result = await runGrantCommand(service.grants, command, [arg, ...rest].filter((a) => a !== undefined));
+      exitCode = result.exitCode;
+      print(result.output);
+      break;
+    }
     case 'counts':
       print(await service.store.outbox.countByState());
       break;

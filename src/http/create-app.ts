@@ -5,6 +5,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import type { BalanceDeps } from '../balances/get-balance.js';
 import type { Config } from '../config/config.js';
 import type { HistoryDeps } from '../history/list-history.js';
+import type { GrantDeps } from '../promotions/grant-credits.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RateLimitDeps } from '../rate-limits/rate-limiter.js';
 import { RouteLimits } from '../rate-limits/route-limits.js';
@@ -15,6 +16,7 @@ import type { IngestDeps } from '../webhooks/ingest-event.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
 import { adminEventRoutes } from './routes/admin-event-routes.js';
+import { adminGrantRoutes } from './routes/admin-grant-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { balanceRoutes } from './routes/balance-routes.js';
 import { historyRoutes } from './routes/history-routes.js';
@@ -34,6 +36,8 @@ export interface AppDeps {
   balances: BalanceDeps;
   /** GET /ledger and GET /top-ups. */
   history: HistoryDeps;
+  /** POST /admin/grants and /admin/adjustments. */
+  grants: GrantDeps;
   admin: AdminDeps;
   reconcileNow: (sinceSeconds?: number) => Promise<ReconcileResult>;
   readiness: Readiness;
@@ -68,6 +72,7 @@ export function createApp(deps: AppDeps): Express {
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
     app.use(adminEventRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey }));
+    app.use(adminGrantRoutes({ grants: deps.grants, adminApiKey: config.adminApiKey, creditRates: config.ledger.creditRates }));
   }
   app.use(notFoundHandler);
   app.use(errorHandler);

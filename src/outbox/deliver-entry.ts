@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ClaimedEntry, LedgerEntry } from '../ledger/ledger-entry.js';
+import type { ClaimedEntry, OutboxEntry } from '../ledger/ledger-entry.js';
 import type { MoesifBalanceTransaction } from '../moesif/moesif-ledger.js';
 import { MoesifDeliveryError } from '../moesif/moesif-errors.js';
 import type { OutgoingEvents } from '../outgoing-events/outgoing-events.js';
@@ -15,7 +15,7 @@ export interface DeliveryDeps {
   moesif: { postTransaction(tx: MoesifBalanceTransaction): Promise<void> };
   subscriptions: SubscriptionLookup;
   /** Builds Moesif's wire format (amount through the currency exponent and credit rate). */
-  toMoesif: (entry: LedgerEntry, subscriptionId: string) => MoesifBalanceTransaction;
+  toMoesif: (entry: OutboxEntry, subscriptionId: string) => MoesifBalanceTransaction;
   policy: BackoffPolicy & { maxAttempts: number };
   now: () => number;
   logger: Logger;
