@@ -66,6 +66,18 @@ export function describeEventsOutContract(name: string, open: () => Promise<Stor
       expect((await store.outbox.get(entry.transactionId))?.state).toBe('delivered');
     });
 
+    it('retention deletes delivered events only, oldest first', async () => {
+      await store.eventsOut.enqueue([event('msg_old'), event('msg_dead', 'cus_g'), event('msg_new', 'cus_h')], T0);
+      for (const claim of await store.eventsOut.claimDue(T0, 10, 1_000)) {
+        if (claim.eventId === 'msg_dead') await store.eventsOut.markDead(claim, { error: 'gone', status: 410 }, T0 + 1);
+        else await store.eventsOut.markDelivered(claim, claim.eventId === 'msg_old' ? T0 + 1 : T0 + 100);
+      }
+      expect(await store.retention.pruneDeliveredEvents(T0 + 50, 10)).toBe(1);
+      expect(await store.eventsOut.get('msg_old')).toEqual([]);
+      expect(await store.eventsOut.get('msg_dead')).toHaveLength(1);
+      expect(await store.eventsOut.get('msg_new')).toHaveLength(1);
+    });
+
     it('writes the events of a recorded Stripe event with it, and none for a duplicate', async () => {
       const stripeEvent = { id: 'evt_out', type: 'payment_intent.payment_failed', created: 1, livemode: false, payload: '{}', outcome: 'ignored' as const, note: 'n' };
       await store.events.record(stripeEvent, [], T0, [event('msg_failed')]);
