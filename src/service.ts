@@ -84,6 +84,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
         concurrency: 16,
         now,
         logger: logger.child({ component: 'outgoing-events' }),
+        onAttempt: (result) => metrics.outgoingEventAttempts.inc({ result }),
       })
     : null;
   if (eventWorker) events.onQueued(() => eventWorker.kick());

@@ -87,6 +87,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly outgoingEventAttempts = new Counter({
+    name: `${PREFIX}outgoing_event_attempts_total`,
+    help: 'Attempts to deliver an outgoing event to EVENT_WEBHOOK_URLS, by result (delivered, retry, dead).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   /**
    * `outboxCounts` reads the outbox's size by state from the store; it is read at most once per
    * `outboxRefreshMs` however often (and by however many) /metrics is scraped, so scrapes cost

@@ -15,6 +15,8 @@ export interface EventWorkerDeps {
   concurrency: number;
   now: () => number;
   logger: Logger;
+  /** Counts each attempt's result (metrics). */
+  onAttempt?: (result: 'delivered' | 'retry' | 'dead') => void;
 }
 
 /** A destination as logs may show it: its origin only (a path or query can hold a token). */
@@ -113,6 +115,7 @@ export class EventWorker {
     const outcome = await this.deps.sender.send(event.destination, event.eventId, event.payload, now());
     if (outcome.kind === 'delivered') {
       await store.eventsOut.markDelivered(event, now());
+      this.deps.onAttempt?.('delivered');
       logger.info({ ...at, status: outcome.status }, 'outgoing event delivered');
       return;
     }
@@ -120,11 +123,13 @@ export class EventWorker {
     if (outcome.kind === 'dead' || attempts >= policy.maxAttempts) {
       const error = outcome.kind === 'dead' ? outcome.error : `gave up after ${attempts} attempts: ${outcome.error}`;
       await store.eventsOut.markDead(event, { error, status: outcome.status }, now());
+      this.deps.onAttempt?.('dead');
       logger.error({ ...at, status: outcome.status }, 'outgoing event dead');
       return;
     }
     const delay = retryDelayMs(attempts, policy, outcome.retryAfterMs);
     await store.eventsOut.scheduleRetry(event, { error: outcome.error, status: outcome.status }, now() + delay, now());
+    this.deps.onAttempt?.('retry');
     logger.warn({ ...at, status: outcome.status, retryInMs: delay }, 'outgoing event delivery failed: will retry');
   }
 }
