@@ -126,3 +126,34 @@ describe('GET /ledger and GET /top-ups', () => {
     expect(declined).toMatchObject({ amount: 1500, credit_state: null });
   });
 });
+
+describe('GET /ledger over 250 entries', () => {
+  it('returns each entry exactly once, newest first, across pages of 100', async () => {
+    const h = await startHarness({ startWorker: false });
+    try {
+      const T0 = Date.now();
+      const ids: string[] = [];
+      for (let i = 0; i < 250; i++) {
+        const id = `pi_many_${String(i).padStart(3, '0')}`;
+        ids.push(id);
+        const entry = { transactionId: id, kind: 'credit' as const, customerId: 'cus_alice', companyId: 'cus_alice', subscriptionId: 'sub_alice', amountMinor: 100, currency: 'usd', paymentIntentId: id, description: 'd' };
+        // Two entries per millisecond: the cursor must break ties by id.
+        await h.service.store.outbox.enqueue(entry, 'top-up', T0 + Math.floor(i / 2));
+      }
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const res = await get(h, '/ledger', { customer_id: 'cus_alice', limit: '100', ...(after ? { starting_after: after } : {}) }, apiKeyAuth);
+        expect(res.status, res.text).toBe(200);
+        seen.push(...res.body.data.map((e: { id: string }) => e.id));
+        after = res.body.next_starting_after;
+        pages += 1;
+      } while (after);
+      expect(pages).toBe(3);
+      expect(seen).toEqual([...ids].reverse());
+    } finally {
+      await h.stop();
+    }
+  });
+});
