@@ -9,7 +9,7 @@ import { validateBody } from '../validate-body.js';
 /** Outgoing event ids: `msg_` and 32 hex digits (outgoing-events.ts). */
 const EVENT_ID = /^msg_[0-9a-f]{32}$/;
 
-const listQuery = z.strictObject({
+export const outgoingEventsQuery = z.strictObject({
   state: z.enum(['pending', 'delivered', 'dead'], { message: 'expected pending, delivered or dead' }).optional(),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
@@ -21,7 +21,7 @@ export function adminEventRoutes(deps: { admin: AdminDeps; adminApiKey: string }
   router.use('/admin/outgoing-events', requireBearer(deps.adminApiKey));
 
   router.get('/admin/outgoing-events', async (req, res) => {
-    const q = validateBody(listQuery, { ...req.query });
+    const q = validateBody(outgoingEventsQuery, { ...req.query });
     res.json({ events: await listOutgoingEvents(deps.admin, q.state, q.limit) });
   });
 

@@ -17,12 +17,12 @@ const page = {
     .regex(/^[A-Za-z0-9_:]{1,300}$/, 'expected the id of an entry of a previous page')
     .optional(),
 };
-const ledgerQuery = z.strictObject({
+export const ledgerQuery = z.strictObject({
   customer_id: stripeId('customer').optional(),
   subscription_id: stripeId('subscription').optional(),
   ...page,
 });
-const topUpsQuery = z.strictObject({ customer_id: stripeId('customer').optional(), ...page });
+export const topUpsQuery = z.strictObject({ customer_id: stripeId('customer').optional(), ...page });
 
 /** The customer a request reads: a JWT caller's own, or the one an API-key caller names. */
 function customerOf(res: Response, named: string | undefined): string {
