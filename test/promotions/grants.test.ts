@@ -84,6 +84,15 @@ describe.each(stores)('promotional credits, adjustments and expiry ($name)', ({ 
     expect(h.moesif.ledger.size).toBe(1);
   });
 
+  it('a grant not yet delivered is not a top-up "arriving" in GET /balance', async () => {
+    const h = await start();
+    await h.service.worker.stop();
+    expect((await post(h, '/admin/grants', { customer_id: 'cus_alice', amount: 5 }, 'pending-grant')).status).toBe(201);
+    const balance = await h.http.get('/balance').query({ customer_id: 'cus_alice' }).set('Authorization', `Bearer ${API_KEY}`);
+    expect(balance.status, balance.text).toBe(200);
+    expect(balance.body).toMatchObject({ in_flight: [], in_flight_credits: 0 });
+  });
+
   it('an adjustment is signed: a negative one reaches Moesif as a negative adjustment with its reason', async () => {
     const h = await start();
     const res = await post(h, '/admin/adjustments', { customer_id: 'cus_bob', amount: -5.25, reason: 'Double-counted usage' }, 'fix-1');
