@@ -192,6 +192,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     grants,
     history: { store, creditRates: config.ledger.creditRates, creditExpiryMs: config.ledger.creditExpiryMs },
     admin,
+    billing: { sessions: { store, ownership, now } },
     reconcileNow,
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
     rateLimits: { store: store.rateLimits, now },

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { AdminDeps } from '../admin/admin-actions.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BalanceDeps } from '../balances/get-balance.js';
+import type { BillingSessionDeps } from '../billing-page/billing-sessions.js';
+import { capabilitiesOf, type BillingCheckoutPort } from '../billing-page/capabilities.js';
 import type { Config } from '../config/config.js';
 import type { HistoryDeps } from '../history/list-history.js';
 import type { GrantDeps } from '../promotions/grant-credits.js';
@@ -19,6 +21,9 @@ import { adminEventRoutes } from './routes/admin-event-routes.js';
 import { adminGrantRoutes } from './routes/admin-grant-routes.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { balanceRoutes } from './routes/balance-routes.js';
+import { billingApiRoutes } from './routes/billing-api-routes.js';
+import { billingPageRoutes } from './routes/billing-page-routes.js';
+import { billingSessionRoutes } from './routes/billing-session-routes.js';
 import { historyRoutes } from './routes/history-routes.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
@@ -39,6 +44,8 @@ export interface AppDeps {
   /** POST /admin/grants and /admin/adjustments. */
   grants: GrantDeps;
   admin: AdminDeps;
+  /** The billing page: its sessions, and the capabilities plugged in so far (checkout: issue 10). */
+  billing: { sessions: BillingSessionDeps; checkout?: BillingCheckoutPort };
   reconcileNow: (sinceSeconds?: number) => Promise<ReconcileResult>;
   readiness: Readiness;
   /** Where rate-limit counters are kept (shared by instances on PostgreSQL). */
@@ -68,6 +75,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }),
   );
+  const { sessions, checkout } = deps.billing;
+  app.use(billingSessionRoutes({ sessions, authenticator: deps.authenticator, config, limits }));
+  app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts) }));
+  app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
   app.use(historyRoutes({ history: deps.history, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));

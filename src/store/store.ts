@@ -1,3 +1,4 @@
+import type { BillingSessionStore } from './billing-session-store.js';
 import type { EventStore } from './event-store.js';
 import type { EventsOutStore } from './events-out-store.js';
 import type { HistoryStore } from './history-store.js';
@@ -8,6 +9,7 @@ import type { RetentionStore } from './retention-store.js';
 import type { StateStore } from './state-store.js';
 import type { TopUpStore } from './top-up-store.js';
 
+export type { BillingScope, BillingSession, BillingSessionStore } from './billing-session-store.js';
 export type { EventStore, RecordEventResult, StripeEventRecord } from './event-store.js';
 export type {
   ClaimedOutgoingEvent,
@@ -40,6 +42,7 @@ export interface Store {
   state: StateStore;
   rateLimits: RateLimitStore;
   retention: RetentionStore;
+  billingSessions: BillingSessionStore;
   /** A customer's ledger entries and top-ups, newest first (GET /ledger, GET /top-ups). */
   history: HistoryStore;
   /** Signed events to the user's own app, waiting for or after delivery. */

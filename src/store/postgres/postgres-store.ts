@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { PgBillingSessions } from './pg-billing-sessions.js';
 import { PgDb } from './pg-db.js';
 import { PgEvents } from './pg-events.js';
 import { PgEventsOut } from './pg-events-out.js';
@@ -24,6 +25,7 @@ export class PostgresStore implements Store {
   readonly state: PgState;
   readonly rateLimits: PgRateLimits;
   readonly retention: PgRetention;
+  readonly billingSessions: PgBillingSessions;
   readonly history: PgHistory;
   readonly eventsOut: PgEventsOut;
 
@@ -35,6 +37,7 @@ export class PostgresStore implements Store {
     this.state = new PgState(db);
     this.rateLimits = new PgRateLimits(db);
     this.retention = new PgRetention(db);
+    this.billingSessions = new PgBillingSessions(db);
     this.history = new PgHistory(db);
     this.eventsOut = new PgEventsOut(db);
   }

@@ -74,13 +74,36 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
   CREATE INDEX top_ups_created ON top_ups (created_at);
   `,
-  /* 5 (issue 12): promotions and adjustments (Moesif type, active_at, expire_at); a customer's history, newest first */ `
+  /* 5: billing-page links (single use) and sessions, by token hash */ `
+  CREATE TABLE billing_links (
+    token_hash TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    subscription_id TEXT,
+    return_url TEXT NOT NULL,
+    locale TEXT,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX billing_links_expires ON billing_links (expires_at);
+  CREATE TABLE billing_sessions (
+    session_hash TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    subscription_id TEXT,
+    return_url TEXT NOT NULL,
+    locale TEXT,
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX billing_sessions_expires ON billing_sessions (expires_at);
+  `,
+  /* 6 (issue 12): promotions and adjustments (Moesif type, active_at, expire_at); a customer's history, newest first */ `
   ALTER TABLE outbox ADD COLUMN ledger_type TEXT CHECK (ledger_type IN ('promotion', 'adjustment'));
   ALTER TABLE outbox ADD COLUMN active_at INTEGER;
   ALTER TABLE outbox ADD COLUMN expire_at INTEGER;
   CREATE INDEX outbox_customer_created ON outbox (customer_id, created_at, transaction_id);
   `,
-  /* 6 (issue 12): outgoing events, one row per event and destination, delivered in seq order per customer */ `
+  /* 7 (issue 12): outgoing events, one row per event and destination, delivered in seq order per customer */ `
   CREATE TABLE events_out (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     event_id TEXT NOT NULL,

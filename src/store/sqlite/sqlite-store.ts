@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { SqliteBillingSessions } from './sqlite-billing-sessions.js';
 import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
 import { SqliteEventsOut } from './sqlite-events-out.js';
@@ -25,6 +26,7 @@ export class SqliteStore implements Store {
   readonly state: SqliteState;
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
+  readonly billingSessions: SqliteBillingSessions;
   readonly history: SqliteHistory;
   readonly eventsOut: SqliteEventsOut;
 
@@ -37,6 +39,7 @@ export class SqliteStore implements Store {
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
     this.retention = new SqliteRetention(this.sql);
+    this.billingSessions = new SqliteBillingSessions(this.sql);
     this.history = new SqliteHistory(this.sql);
   }
 
