@@ -11,6 +11,10 @@ import { Metrics } from './metrics/metrics.js';
 import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
 import { MoesifBreaker } from './outbox/moesif-breaker.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
+import { EventSender } from './outgoing-events/event-sender.js';
+import { EventWorker } from './outgoing-events/event-worker.js';
+import { OutgoingEvents } from './outgoing-events/outgoing-events.js';
+import type { GrantDeps } from './promotions/grant-credits.js';
 import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
 import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
 import type { PruneResult } from './retention/prune-old-rows.js';
@@ -29,8 +33,12 @@ export interface Service {
   metricsApp: Express | null;
   store: Store;
   worker: OutboxWorker;
+  /** Delivers outgoing events to EVENT_WEBHOOK_URLS; null when they are off. */
+  eventWorker: EventWorker | null;
   metrics: Metrics;
   admin: AdminDeps;
+  /** Promotional credits and adjustments (the admin API and `npm run admin -- grant/adjust`). */
+  grants: GrantDeps;
   /** Runs one retention pass now (null when another instance holds the retention lease). */
   pruneNow(): Promise<PruneResult | null>;
   /** Runs one reconciliation sweep now (from the cursor, or from `sinceSeconds`). */
@@ -60,18 +68,39 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     else outboxLogger.info('Moesif answers again: delivering at full concurrency');
     metrics.moesifBreakerOpen.set(open ? 1 : 0);
   });
+  const events = new OutgoingEvents(config.outgoingEvents.urls, {
+    creditRates: config.ledger.creditRates,
+    creditExpiryMs: config.ledger.creditExpiryMs,
+  });
+  const eventWorker = config.outgoingEvents.secret && events.enabled
+    ? new EventWorker({
+        store,
+        sender: new EventSender(config.outgoingEvents.secret, config.outgoingEvents.timeoutMs),
+        destinations: config.outgoingEvents.urls,
+        policy: { ...retryPolicy, maxAttempts: config.outgoingEvents.maxAttempts },
+        pollIntervalMs: config.outbox.pollIntervalMs,
+        // Never shorter than two timeouts: a lease must outlive the attempt it covers.
+        leaseMs: Math.max(config.outbox.leaseMs, 2 * config.outgoingEvents.timeoutMs),
+        concurrency: 16,
+        now,
+        logger: logger.child({ component: 'outgoing-events' }),
+        onAttempt: (result) => metrics.outgoingEventAttempts.inc({ result }),
+      })
+    : null;
+  if (eventWorker) events.onQueued(() => eventWorker.kick());
   const worker = new OutboxWorker(
     {
       store,
       moesif,
       subscriptions: stripe,
       toMoesif: (entry, subscriptionId) =>
-        toMoesifTransaction(entry, subscriptionId, config.ledger.creditRates, config.moesif.transactionTypes),
+        toMoesifTransaction(entry, subscriptionId, config.ledger.creditRates, config.moesif.transactionTypes, config.ledger.creditExpiryMs),
       policy: { ...retryPolicy, maxAttempts: config.outbox.maxAttempts },
       now,
       logger: outboxLogger,
       metrics,
       breaker,
+      events,
     },
     config.outbox,
     outboxLogger,
@@ -90,6 +119,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     },
     now,
     onQueued,
+    events,
     apiVersion: apiVersionWatch(logger.child({ component: 'webhooks' }), (matches) =>
       metrics.eventApiVersions.inc({ matches: matches ? 'yes' : 'no' }),
     ),
@@ -129,7 +159,8 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       throw err;
     }
   };
-  const admin: AdminDeps = { store, stripe, ingest, now, onQueued };
+  const grants: GrantDeps = { store, stripe, ownership, companyIdMetadataKey: config.moesif.companyIdMetadataKey, now, onQueued };
+  const admin: AdminDeps = { store, stripe, ingest, now, onQueued, onEventsQueued: () => events.queued() };
 
   const app = createApp({
     config,
@@ -158,6 +189,8 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       creditRates: config.ledger.creditRates,
       now,
     },
+    grants,
+    history: { store, creditRates: config.ledger.creditRates, creditExpiryMs: config.ledger.creditExpiryMs },
     admin,
     billing: { sessions: { store, ownership, now } },
     reconcileNow,
@@ -170,12 +203,15 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     metricsApp: config.metrics.exposure.kind === 'own_port' ? createMetricsApp(metrics, config.metrics.bearerToken, logger) : null,
     store,
     worker,
+    eventWorker,
     metrics,
     admin,
+    grants,
     reconcileNow,
     pruneNow: () => retention.runOnce(),
     start: () => {
       worker.start();
+      eventWorker?.start();
       scheduler.start();
       retention.start();
     },
@@ -187,6 +223,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       await scheduler.stop();
       await retention.stop();
       await worker.stop();
+      await eventWorker?.stop();
       await store.close();
     },
   };

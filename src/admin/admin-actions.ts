@@ -12,6 +12,8 @@ export interface AdminDeps {
   now: () => number;
   /** Wakes the delivery worker after something was requeued. */
   onQueued: () => void;
+  /** Wakes the outgoing-event worker after an event was replayed. */
+  onEventsQueued?: () => void;
 }
 
 export function listDeliveries(deps: AdminDeps, state: DeliveryState | undefined, limit: number): Promise<OutboxEntry[]> {

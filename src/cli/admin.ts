@@ -1,5 +1,8 @@
 import { listDeliveries, redriveEvent, retryAll, retryDelivery } from '../admin/admin-actions.js';
+import { listOutgoingEvents, replayDeadEvents, replayEvent } from '../admin/event-actions.js';
 import type { DeliveryState } from '../ledger/ledger-entry.js';
+import type { OutgoingEventState } from '../store/store.js';
+import { runGrantCommand } from './grant-commands.js';
 import { openForCli, print } from './open-for-cli.js';
 
 const USAGE = `usage: npm run admin -- <command>
@@ -9,9 +12,17 @@ const USAGE = `usage: npm run admin -- <command>
   retry-all [dead|failed]                            put every dead (default) or failed delivery back
   redrive <stripe_event_id>                          run a Stripe event through the ledger rules again
   counts                                             deliveries per state
+  events [pending|delivered|dead] [--limit N]        outgoing events (to EVENT_WEBHOOK_URLS), most recently changed first
+  replay-event <event_id>                            send a delivered or dead outgoing event again, same id
+  replay-events                                      send every dead outgoing event again
+  grant <customer_id> <credits> --key K [--subscription sub_…] [--active-at ISO] [--expire-at ISO] [--reason R]
+                                                     promotional credits (a retried key is one grant)
+  adjust <customer_id> <±credits> --key K --reason R [--subscription sub_…]
+                                                     a signed correction
 `;
 
 const STATES = new Set(['pending', 'delivered', 'failed', 'dead']);
+const EVENT_STATES = new Set(['pending', 'delivered', 'dead']);
 const [command, arg, ...rest] = process.argv.slice(2);
 
 function usage(): never {
@@ -54,6 +65,30 @@ try {
       const result = await redriveEvent(service.admin, arg);
       if (result.found === 'nowhere') exitCode = 1;
       print(result);
+      break;
+    }
+    case 'events': {
+      const state = arg && EVENT_STATES.has(arg) ? (arg as OutgoingEventState) : undefined;
+      const limitAt = [arg, ...rest].indexOf('--limit');
+      const limit = limitAt >= 0 ? Number([arg, ...rest][limitAt + 1]) || 100 : 100;
+      print(await listOutgoingEvents(service.admin, state, limit));
+      break;
+    }
+    case 'replay-event': {
+      if (!arg) usage();
+      const n = await replayEvent(service.admin, arg);
+      if (n === 0) exitCode = 1;
+      print(n > 0 ? { requeued: n, event_id: arg } : { error: `no delivered or dead outgoing event ${arg}` });
+      break;
+    }
+    case 'replay-events':
+      print({ requeued: await replayDeadEvents(service.admin) });
+      break;
+    case 'grant':
+    case 'adjust': {
+      const result = await runGrantCommand(service.grants, command, [arg, ...rest].filter((a) => a !== undefined));
+      exitCode = result.exitCode;
+      print(result.output);
       break;
     }
     case 'counts':

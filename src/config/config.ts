@@ -43,6 +43,16 @@ export interface Config {
     refundsDebitCredits: boolean;
     /** Which dispute event takes credits back. */
     disputeDebitOn: 'funds_withdrawn' | 'created';
+    /** Purchased credits expire this long after they were recorded (Moesif `expire_at`); null = never. */
+    creditExpiryMs: number | null;
+  };
+  /** Signed events to the user's own app (Standard Webhooks); off when `urls` is empty. */
+  outgoingEvents: {
+    urls: string[];
+    /** `whsec_…`; set whenever `urls` is not empty. */
+    secret?: string;
+    timeoutMs: number;
+    maxAttempts: number;
   };
   databaseUrl: string;
   /** How long a SQLite write waits for another connection's lock before the store is unavailable. */
@@ -202,6 +212,13 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       creditUntagged: env.CREDIT_UNTAGGED_PAYMENT_INTENTS,
       refundsDebitCredits: env.REFUNDS_DEBIT_CREDITS,
       disputeDebitOn: env.DISPUTE_DEBIT_ON,
+      creditExpiryMs: env.CREDIT_EXPIRY,
+    },
+    outgoingEvents: {
+      urls: env.EVENT_WEBHOOK_URLS,
+      secret: env.EVENT_WEBHOOK_SECRET,
+      timeoutMs: env.EVENT_WEBHOOK_TIMEOUT_MS,
+      maxAttempts: env.EVENT_WEBHOOK_MAX_ATTEMPTS,
     },
     databaseUrl: env.DATABASE_URL,
     sqliteBusyTimeoutMs: env.SQLITE_BUSY_TIMEOUT_MS,

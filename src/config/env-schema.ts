@@ -72,6 +72,30 @@ const origin = z.string().transform((s, ctx) => {
   }
   return parsed.origin;
 });
+/** `365d`, `12h`, `30m` → milliseconds; empty = never. */
+const duration = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    if (s === undefined || s.trim() === '') return null;
+    const m = /^(\d{1,6})(d|h|m)$/.exec(s.trim());
+    if (!m || Number(m[1]) === 0) {
+      ctx.addIssue({ code: 'custom', message: 'expected a positive duration like 365d, 48h or 30m (empty = never)' });
+      return null;
+    }
+    return Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'];
+  });
+
+/**
+ * A Standard Webhooks signing secret: `whsec_` then base64 of 24 to 64 random bytes (the range the
+ * specification recommends).
+ */
+const standardWebhooksSecret = optionalText.refine((s) => {
+  if (s === undefined) return true;
+  const m = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(s);
+  const bytes = m ? Buffer.from(m[1]!, 'base64').length : 0;
+  return bytes >= 24 && bytes <= 64;
+}, 'expected whsec_ followed by the base64 of 24 to 64 random bytes (e.g. whsec_$(openssl rand -base64 32))');
 
 export const NO_CALLER_AUTH =
   '/top-up needs a way to authenticate callers: set TOP_UP_API_KEYS, or JWT_SECRET / JWT_JWKS_URL';
@@ -146,6 +170,7 @@ export const envSchema = z
     TOP_UP_MAX_AMOUNTS: amountsByCurrency,
     CREDIT_UNTAGGED_PAYMENT_INTENTS: bool(false),
     REFUNDS_DEBIT_CREDITS: bool(true),
+    CREDIT_EXPIRY: duration,
     DISPUTE_DEBIT_ON: z.enum(['funds_withdrawn', 'created'], { message: 'expected funds_withdrawn or created' }).default('funds_withdrawn'),
 
     BILLING_RETURN_ORIGINS: commaList.pipe(z.array(origin)),
@@ -168,6 +193,11 @@ export const envSchema = z
     RECONCILE_LOOKBACK_HOURS: int(72, 1, 720),
 
     RETENTION_DAYS: int(90, 0, 3_650),
+
+    EVENT_WEBHOOK_URLS: commaList.pipe(z.array(url)),
+    EVENT_WEBHOOK_SECRET: standardWebhooksSecret,
+    EVENT_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
+    EVENT_WEBHOOK_MAX_ATTEMPTS: int(50, 1),
 
     OUTBOX_POLL_INTERVAL_MS: int(1_000, 10),
     OUTBOX_BATCH_SIZE: int(50, 1, 1_000),
@@ -220,6 +250,9 @@ export const envSchema = z
     }
     if (env.HTTP_REQUEST_TIMEOUT_SECONDS < env.HTTP_HEADERS_TIMEOUT_SECONDS) {
       ctx.addIssue({ code: 'custom', path: ['HTTP_REQUEST_TIMEOUT_SECONDS'], message: 'must be ≥ HTTP_HEADERS_TIMEOUT_SECONDS' });
+    }
+    if (env.EVENT_WEBHOOK_URLS.length > 0 && env.EVENT_WEBHOOK_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['EVENT_WEBHOOK_SECRET'], message: 'required when EVENT_WEBHOOK_URLS is set (events are always signed)' });
     }
     if (env.OUTBOX_RETRY_MAX_DELAY_MS < env.OUTBOX_RETRY_BASE_DELAY_MS) {
       ctx.addIssue({ code: 'custom', path: ['OUTBOX_RETRY_MAX_DELAY_MS'], message: 'must be ≥ OUTBOX_RETRY_BASE_DELAY_MS' });

@@ -6,6 +6,8 @@ import type { BalanceDeps } from '../balances/get-balance.js';
 import type { BillingSessionDeps } from '../billing-page/billing-sessions.js';
 import { capabilitiesOf, type BillingCheckoutPort } from '../billing-page/capabilities.js';
 import type { Config } from '../config/config.js';
+import type { HistoryDeps } from '../history/list-history.js';
+import type { GrantDeps } from '../promotions/grant-credits.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RateLimitDeps } from '../rate-limits/rate-limiter.js';
 import { RouteLimits } from '../rate-limits/route-limits.js';
@@ -17,11 +19,14 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
 import { createApiRegistry } from './openapi/api-registry.js';
 import { buildOpenApiDocument } from './openapi/build-openapi-document.js';
+import { adminEventRoutes } from './routes/admin-event-routes.js';
+import { adminGrantRoutes } from './routes/admin-grant-routes.js';
 import { adminRoutes, describeAdminRoutes } from './routes/admin-routes.js';
 import { balanceRoutes, describeBalanceRoutes } from './routes/balance-routes.js';
 import { billingApiRoutes, describeBillingApiRoutes } from './routes/billing-api-routes.js';
 import { billingPageRoutes, describeBillingPageRoutes } from './routes/billing-page-routes.js';
 import { billingSessionRoutes, describeBillingSessionRoutes } from './routes/billing-session-routes.js';
+import { historyRoutes } from './routes/history-routes.js';
 import { describeHealthRoutes, healthRoutes, type Readiness } from './routes/health-routes.js';
 import { describeMetricsRoutes, metricsRoutes } from './routes/metrics-routes.js';
 import { describeOpenApiRoutes, openApiRoutes } from './routes/openapi-routes.js';
@@ -37,6 +42,10 @@ export interface AppDeps {
   ingest: IngestDeps;
   topUps: TopUpDeps;
   balances: BalanceDeps;
+  /** GET /ledger and GET /top-ups. */
+  history: HistoryDeps;
+  /** POST /admin/grants and /admin/adjustments. */
+  grants: GrantDeps;
   admin: AdminDeps;
   /** The billing page: its sessions, and the capabilities plugged in so far (checkout: issue 10). */
   billing: { sessions: BillingSessionDeps; checkout?: BillingCheckoutPort };
@@ -88,9 +97,12 @@ export function createApp(deps: AppDeps): Express {
   describeBillingPageRoutes(api);
   app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
   describeBillingApiRoutes(api, config, Boolean(checkout));
+  app.use(historyRoutes({ history: deps.history, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
     describeAdminRoutes(api);
+    app.use(adminEventRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey }));
+    app.use(adminGrantRoutes({ grants: deps.grants, adminApiKey: config.adminApiKey, creditRates: config.ledger.creditRates }));
   }
   describeOpenApiRoutes(api);
   app.use(openApiRoutes(() => buildOpenApiDocument(api)));

@@ -18,7 +18,18 @@ export interface LedgerEntry {
   currency: string;
   paymentIntentId: string;
   description: string;
+  /**
+   * Moesif's record type when it is not a purchase: a `promotion` (granted credits) or an
+   * `adjustment` (a signed correction; `kind` is its sign). Absent for credits and debits of money.
+   */
+  ledgerType?: LedgerType | null;
+  /** Unix ms from which Moesif counts the credits (Moesif `active_at`); absent = at once. */
+  activeAt?: number | null;
+  /** Unix ms at which Moesif drops what is left of the credits (Moesif `expire_at`); absent = never. */
+  expireAt?: number | null;
 }
+
+export type LedgerType = 'promotion' | 'adjustment';
 
 /** Where an outbox entry stands. `failed` = could not be built (e.g. no subscription); `dead` = Moesif refused it. */
 export type DeliveryState = 'pending' | 'delivered' | 'failed' | 'dead';

@@ -82,8 +82,15 @@ export class Metrics {
 
   readonly retentionDeleted = new Counter({
     name: `${PREFIX}retention_deleted_total`,
-    help: 'Rows deleted by retention (RETENTION_DAYS), by kind (events, idempotencyKeys, topUps, deliveredOutbox, rateLimits).',
+    help: 'Rows deleted by retention (RETENTION_DAYS), by kind (events, idempotencyKeys, topUps, deliveredOutbox, deliveredEvents, rateLimits).',
     labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outgoingEventAttempts = new Counter({
+    name: `${PREFIX}outgoing_event_attempts_total`,
+    help: 'Attempts to deliver an outgoing event to EVENT_WEBHOOK_URLS, by result (delivered, retry, dead).',
+    labelNames: ['result'] as const,
     registers: [this.registry],
   });
 

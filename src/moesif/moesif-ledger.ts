@@ -3,6 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
+import { expiryOf } from '../ledger/credit-expiry.js';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
 import { isStripeId } from '../stripe/stripe-ids.js';
@@ -29,22 +30,39 @@ export interface MoesifBalanceTransaction {
   type: string;
   transaction_id: string;
   description: string;
+  /** ISO date-time from which Moesif counts the credits (optional in Moesif's API). */
+  active_at?: string;
+  /** ISO date-time at which Moesif expires what is left of them (optional). */
+  expire_at?: string;
 }
 
+/**
+ * Moesif's record for a ledger entry. Purchases are `credit`/`debit` (configurable spellings) with
+ * a positive amount; a promotion is `promotion`; an adjustment is `adjustment` carrying its sign in
+ * the amount (Moesif documents no direction field for it). `expire_at` is the promotion's own, or
+ * for purchased credits the entry's creation plus CREDIT_EXPIRY (`createdAt` is known once queued).
+ */
 export function toMoesifTransaction(
-  entry: LedgerEntry,
+  entry: LedgerEntry & { createdAt?: number },
   subscriptionId: string,
   rates: CreditRates,
   types: { credit: string; debit: string },
+  creditExpiryMs: number | null = null,
 ): MoesifBalanceTransaction {
-  return {
+  const amount = toMoesifAmount(entry.amountMinor, entry.currency, rates);
+  const signed = entry.ledgerType === 'adjustment' && entry.kind === 'debit' ? -amount : amount;
+  const tx: MoesifBalanceTransaction = {
     company_id: entry.companyId,
     subscription_id: subscriptionId,
-    amount: toMoesifAmount(entry.amountMinor, entry.currency, rates),
-    type: types[entry.kind],
+    amount: signed,
+    type: entry.ledgerType ?? types[entry.kind],
     transaction_id: entry.transactionId,
     description: entry.description,
   };
+  if (entry.activeAt != null) tx.active_at = new Date(entry.activeAt).toISOString();
+  const expireAt = entry.createdAt === undefined ? (entry.expireAt ?? null) : expiryOf({ ...entry, createdAt: entry.createdAt }, creditExpiryMs);
+  if (expireAt != null) tx.expire_at = new Date(expireAt).toISOString();
+  return tx;
 }
 
 /** Moesif's three balance figures for a subscription (in credits: major units × rate). */

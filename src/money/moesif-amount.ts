@@ -1,5 +1,6 @@
 import { stripeExponent } from './currencies.js';
 import { applyCreditRate, UNIT_RATE, type CreditRate } from './credit-rate.js';
+import { CREDITS_CURRENCY, CREDITS_EXPONENT } from './credit-units.js';
 
 /** Credit rates by lower-case currency; a currency not listed converts at 1. */
 export type CreditRates = Readonly<Record<string, CreditRate>>;
@@ -11,6 +12,8 @@ export type CreditRates = Readonly<Record<string, CreditRate>>;
  */
 export function moesifAmountText(amountMinor: number, currency: string, rates: CreditRates = {}): string {
   const c = currency.toLowerCase();
+  // Granted credits are already credits (micro-credits): no exponent of a currency, no rate.
+  if (c === CREDITS_CURRENCY) return applyCreditRate(amountMinor, CREDITS_EXPONENT, UNIT_RATE);
   return applyCreditRate(amountMinor, stripeExponent(c), rates[c] ?? UNIT_RATE);
 }
 

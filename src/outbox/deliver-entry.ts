@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { ClaimedEntry, LedgerEntry } from '../ledger/ledger-entry.js';
+import type { ClaimedEntry, OutboxEntry } from '../ledger/ledger-entry.js';
 import type { MoesifBalanceTransaction } from '../moesif/moesif-ledger.js';
 import { MoesifDeliveryError } from '../moesif/moesif-errors.js';
+import type { OutgoingEvents } from '../outgoing-events/outgoing-events.js';
 import type { Store } from '../store/store.js';
 import { StripeCallError } from '../stripe/stripe-errors.js';
 import { statusClass, type Metrics } from '../metrics/metrics.js';
@@ -14,12 +15,14 @@ export interface DeliveryDeps {
   moesif: { postTransaction(tx: MoesifBalanceTransaction): Promise<void> };
   subscriptions: SubscriptionLookup;
   /** Builds Moesif's wire format (amount through the currency exponent and credit rate). */
-  toMoesif: (entry: LedgerEntry, subscriptionId: string) => MoesifBalanceTransaction;
+  toMoesif: (entry: OutboxEntry, subscriptionId: string) => MoesifBalanceTransaction;
   policy: BackoffPolicy & { maxAttempts: number };
   now: () => number;
   logger: Logger;
   metrics: Metrics;
   breaker: Pick<MoesifBreaker, 'recordAnswer' | 'recordFailure'>;
+  /** Outgoing events the outcome causes, written with it (absent or disabled: none). */
+  events?: Pick<OutgoingEvents, 'forDelivered' | 'forUndeliverable' | 'queued'>;
 }
 
 export type DeliveryResult = 'delivered' | 'retry' | 'failed' | 'dead';
@@ -53,6 +56,14 @@ export async function deliverEntry(deps: DeliveryDeps, entry: ClaimedEntry): Pro
   return result;
 }
 
+/** Parks or kills an entry, with its ledger_entry.failed event in the same transaction. */
+async function markUndeliverable(deps: DeliveryDeps, entry: ClaimedEntry, state: 'failed' | 'dead', failure: { error: string; status: number | null }) {
+  const now = deps.now();
+  const events = deps.events?.forUndeliverable(entry, state, failure.error, now) ?? [];
+  await deps.store.outbox.markUndeliverable(entry, state, failure, now, events);
+  if (events.length > 0) deps.events?.queued();
+}
+
 async function attempt(deps: DeliveryDeps, entry: ClaimedEntry): Promise<DeliveryResult> {
   const { store, logger } = deps;
   // The fields every line of this attempt carries, passed per call: a child logger per delivery
@@ -66,7 +77,7 @@ async function attempt(deps: DeliveryDeps, entry: ClaimedEntry): Promise<Deliver
   try {
     const resolution = await resolveSubscription(deps.subscriptions, entry);
     if (resolution.kind === 'unresolvable') {
-      await store.outbox.markUndeliverable(entry, 'failed', { error: resolution.reason, status: null }, deps.now());
+      await markUndeliverable(deps, entry, 'failed', { error: resolution.reason, status: null });
       log.warn({ reason: resolution.reason }, 'ledger entry parked: subscription unresolved');
       return 'failed';
     }
@@ -85,7 +96,11 @@ async function attempt(deps: DeliveryDeps, entry: ClaimedEntry): Promise<Deliver
       }
       throw err;
     }
-    await store.outbox.markDelivered(entry, deps.now());
+    const deliveredAt = deps.now();
+    const delivered = { ...entry, subscriptionId: resolution.subscriptionId, state: 'delivered' as const, deliveredAt };
+    const events = deps.events?.forDelivered(delivered, deliveredAt) ?? [];
+    await store.outbox.markDelivered(entry, deliveredAt, events);
+    if (events.length > 0) deps.events?.queued();
     log.info({ kind: entry.kind, amountMinor: entry.amountMinor, currency: entry.currency }, 'ledger entry delivered to Moesif');
     return 'delivered';
   } catch (err) {
@@ -93,13 +108,13 @@ async function attempt(deps: DeliveryDeps, entry: ClaimedEntry): Promise<Deliver
     const attempts = entry.attempts + 1;
     const stored = { error: failure.error, status: failure.status };
     if (!failure.retryable) {
-      await store.outbox.markUndeliverable(entry, 'dead', stored, deps.now());
+      await markUndeliverable(deps, entry, 'dead', stored);
       log.error({ status: failure.status, error: failure.error }, 'ledger entry refused: dead');
       return 'dead';
     }
     if (attempts >= deps.policy.maxAttempts) {
       const reason = { ...stored, error: `gave up after ${attempts} attempts: ${failure.error}` };
-      await store.outbox.markUndeliverable(entry, 'dead', reason, deps.now());
+      await markUndeliverable(deps, entry, 'dead', reason);
       log.error({ status: failure.status, error: failure.error }, 'ledger entry out of attempts: dead');
       return 'dead';
     }

@@ -10,12 +10,15 @@ const DAY_MS = 24 * 3600 * 1000;
  * - delivered outbox entries: the transaction id is the final guard against crediting twice, and
  *   Stripe hands out events for 30 days (reconciliation and redrive read them): 30 days plus margin.
  * - top-ups: GET /balance shows processing payments for 14 days.
+ * - delivered outgoing events: kept a week so an operator can still replay one a receiver lost
+ *   (dead ones are never deleted).
  */
 export const RETENTION_FLOOR_DAYS = {
   events: 4,
   idempotencyKeys: 2,
   deliveredOutbox: 35,
   topUps: 15,
+  deliveredEvents: 7,
 } as const;
 
 export type RetainedKind = keyof typeof RETENTION_FLOOR_DAYS;
@@ -30,5 +33,6 @@ export function retentionCutoffs(retentionDays: number, now: number): RetentionC
     idempotencyKeys: cutoff('idempotencyKeys'),
     deliveredOutbox: cutoff('deliveredOutbox'),
     topUps: cutoff('topUps'),
+    deliveredEvents: cutoff('deliveredEvents'),
   };
 }

@@ -25,6 +25,8 @@ export interface FakeMoesifOptions {
   latencyMs?: number;
 }
 
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
 const REQUIRED: Record<string, 'string' | 'number'> = {
   company_id: 'string',
   subscription_id: 'string',
@@ -72,11 +74,20 @@ export class FakeMoesif extends LoopbackServer {
     return this.accepted.length - this.ledger.size;
   }
 
-  /** Sum of credits minus debits for a subscription, as Moesif's available balance would show it. */
-  balanceOf(subscriptionId: string): number {
+  /**
+   * The balance of a subscription at `at` (unix ms), as Moesif's available balance would show it:
+   * credits and promotions count from their `active_at` until their `expire_at` (Moesif's
+   * createBalanceTransaction takes both as optional date-times: a credit not yet active is not
+   * spendable, an expired one is gone); debits subtract; an adjustment adds its signed amount.
+   * Simplified: an expired transaction drops its whole amount (Moesif drops what is left of it,
+   * and does not document which bucket usage spends first).
+   */
+  balanceOf(subscriptionId: string, at: number = Date.now()): number {
     let total = 0;
     for (const tx of this.ledger.values()) {
       if (tx.subscription_id !== subscriptionId) continue;
+      if (tx.active_at !== undefined && Date.parse(tx.active_at) > at) continue;
+      if (tx.expire_at !== undefined && Date.parse(tx.expire_at) <= at) continue;
       total += tx.type === 'debit' ? -tx.amount : tx.amount;
     }
     return Math.round(total * 1e6) / 1e6;
@@ -110,6 +121,14 @@ export class FakeMoesif extends LoopbackServer {
       for (const [field, type] of Object.entries(REQUIRED)) {
         if (typeof body[field] !== type) {
           res.status(400).json({ message: `${field} must be a ${type}` });
+          return;
+        }
+      }
+      // active_at and expire_at are optional date-times in Moesif's API; anything else is refused.
+      for (const field of ['active_at', 'expire_at']) {
+        const value = body[field];
+        if (value !== undefined && (typeof value !== 'string' || !ISO_DATE_TIME.test(value) || Number.isNaN(Date.parse(value)))) {
+          res.status(400).json({ message: `${field} must be a date-time` });
           return;
         }
       }

@@ -1,4 +1,5 @@
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
+import type { OutgoingEventRecord } from './events-out-store.js';
 
 /** A verified Stripe event as kept in the store. */
 export interface StripeEventRecord {
@@ -23,7 +24,10 @@ export interface RecordEventResult {
 
 /** Stripe events received (by webhook or reconciliation), each recorded once. */
 export interface EventStore {
-  /** Writes the event and the ledger entries it implies (those not already queued), in one transaction. */
-  record(event: StripeEventRecord, entries: readonly LedgerEntry[], now: number): Promise<RecordEventResult>;
+  /**
+   * Writes the event and the ledger entries it implies (those not already queued), in one
+   * transaction, with the outgoing events it causes (`outgoing`, written only if the event is new).
+   */
+  record(event: StripeEventRecord, entries: readonly LedgerEntry[], now: number, outgoing?: readonly OutgoingEventRecord[]): Promise<RecordEventResult>;
   get(eventId: string): Promise<StripeEventRecord | null>;
 }

@@ -1,4 +1,5 @@
 import type { ClaimedEntry, DeliveryState, LedgerEntry, OutboxEntry } from '../ledger/ledger-entry.js';
+import type { OutgoingEventRecord } from './events-out-store.js';
 
 export interface DeliveryFailure {
   error: string;
@@ -14,10 +15,17 @@ export interface OutboxStore {
   enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean>;
   /** Takes up to `limit` due pending entries (or ones whose lease expired) and leases them. */
   claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]>;
-  markDelivered(claim: ClaimedEntry, now: number): Promise<void>;
+  /** `events` (outgoing events reporting the change) are written in the same transaction, only if the lease still held. */
+  markDelivered(claim: ClaimedEntry, now: number, events?: readonly OutgoingEventRecord[]): Promise<void>;
   scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void>;
   /** Ends delivery: `failed` (could not be built) or `dead` (refused or given up), keeping the reason. */
-  markUndeliverable(claim: ClaimedEntry, state: 'failed' | 'dead', failure: DeliveryFailure, now: number): Promise<void>;
+  markUndeliverable(
+    claim: ClaimedEntry,
+    state: 'failed' | 'dead',
+    failure: DeliveryFailure,
+    now: number,
+    events?: readonly OutgoingEventRecord[],
+  ): Promise<void>;
   setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void>;
   /** Puts a failed or dead entry back to pending, attempts reset. Returns false if it was not failed/dead. */
   requeue(transactionId: string, now: number): Promise<boolean>;

@@ -12,4 +12,6 @@ export interface RetentionStore {
   pruneTopUps(before: number, limit: number): Promise<number>;
   /** Outbox entries delivered before `before`; entries in any other state are kept. */
   pruneDeliveredOutbox(before: number, limit: number): Promise<number>;
+  /** Outgoing events delivered before `before`; pending and dead ones are kept. */
+  pruneDeliveredEvents(before: number, limit: number): Promise<number>;
 }

@@ -1,4 +1,5 @@
 import type { DeliveryState, OutboxEntry } from '../ledger/ledger-entry.js';
+import type { StoredOutgoingEvent } from './events-out-store.js';
 import type { StripeEventRecord, TopUpRecord } from './store.js';
 
 /** A database row as the drivers return it (snake_case columns). Shared by every store. */
@@ -17,6 +18,9 @@ export function toOutboxEntry(r: Row): OutboxEntry {
     currency: r.currency as string,
     paymentIntentId: r.payment_intent_id as string,
     description: r.description as string,
+    ledgerType: nullable<OutboxEntry['ledgerType']>(r.ledger_type),
+    activeAt: r.active_at == null ? null : Number(r.active_at),
+    expireAt: r.expire_at == null ? null : Number(r.expire_at),
     source: r.source as string,
     state: r.state as DeliveryState,
     attempts: Number(r.attempts),
@@ -57,4 +61,22 @@ export function toStripeEvent(r: Row): StripeEventRecord {
 
 export function emptyCounts(): Record<DeliveryState, number> {
   return { pending: 0, delivered: 0, failed: 0, dead: 0 };
+}
+
+export function toOutgoingEvent(r: Row): StoredOutgoingEvent {
+  return {
+    seq: Number(r.seq),
+    eventId: r.event_id as string,
+    destination: r.destination as string,
+    type: r.type as string,
+    customerId: r.customer_id as string,
+    payload: r.payload as string,
+    state: r.state as StoredOutgoingEvent['state'],
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    lastError: nullable<string>(r.last_error),
+    lastStatus: r.last_status == null ? null : Number(r.last_status),
+    createdAt: Number(r.created_at),
+    deliveredAt: r.delivered_at == null ? null : Number(r.delivered_at),
+  };
 }

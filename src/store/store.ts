@@ -1,5 +1,7 @@
 import type { BillingSessionStore } from './billing-session-store.js';
 import type { EventStore } from './event-store.js';
+import type { EventsOutStore } from './events-out-store.js';
+import type { HistoryStore } from './history-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { RateLimitStore } from './rate-limit-store.js';
@@ -9,6 +11,14 @@ import type { TopUpStore } from './top-up-store.js';
 
 export type { BillingScope, BillingSession, BillingSessionStore } from './billing-session-store.js';
 export type { EventStore, RecordEventResult, StripeEventRecord } from './event-store.js';
+export type {
+  ClaimedOutgoingEvent,
+  EventsOutStore,
+  OutgoingEventRecord,
+  OutgoingEventState,
+  StoredOutgoingEvent,
+} from './events-out-store.js';
+export type { HistoryPage, HistoryQuery, HistoryStore, TopUpWithCredit } from './history-store.js';
 export type { IdempotencyClaim, IdempotencyStore } from './idempotency-store.js';
 export type { DeliveryFailure, OutboxStore } from './outbox-store.js';
 export type { RateLimitHits, RateLimitStore } from './rate-limit-store.js';
@@ -33,4 +43,8 @@ export interface Store {
   rateLimits: RateLimitStore;
   retention: RetentionStore;
   billingSessions: BillingSessionStore;
+  /** A customer's ledger entries and top-ups, newest first (GET /ledger, GET /top-ups). */
+  history: HistoryStore;
+  /** Signed events to the user's own app, waiting for or after delivery. */
+  eventsOut: EventsOutStore;
 }

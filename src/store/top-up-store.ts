@@ -28,7 +28,7 @@ export interface TopUpStore {
   setStatus(paymentIntentId: string, status: string): Promise<void>;
   /**
    * A customer's top-ups that a balance read at `deliveredSince` may not show: top-up credits
-   * (not refund or dispute compensations) queued but not delivered, credits delivered at or after
+   * (not refund or dispute compensations, nor grants) queued but not delivered, credits delivered at or after
    * `deliveredSince`, and top-ups whose payment is still processing (created at or after `processingSince`).
    */
   listInFlight(customerId: string, processingSince: number, deliveredSince: number): Promise<InFlight>;

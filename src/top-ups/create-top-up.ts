@@ -30,7 +30,7 @@ export interface TopUpDeps {
 /** Stripe keeps idempotency keys for at least 24 hours; stay well inside that. */
 const STRIPE_KEY_MEMORY_MS = 23 * 3600 * 1000;
 
-function companyIdOf(customer: StripeCustomer, metadataKey: string | undefined): string {
+export function companyIdOf(customer: StripeCustomer, metadataKey: string | undefined): string {
   if (!metadataKey) return customer.id;
   const companyId = customer.metadata[metadataKey];
   if (!isUsableCompanyId(companyId)) {

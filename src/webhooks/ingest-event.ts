@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import { resolvePaymentContext } from '../ledger/payment-context.js';
-import type { Store } from '../store/store.js';
+import type { OutgoingEvents } from '../outgoing-events/outgoing-events.js';
+import type { OutgoingEventRecord, Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
 import type { ApiVersionWatch } from './event-api-version.js';
 import { translateEvent, type EventAction, type TranslateSettings } from './translate-event.js';
@@ -24,6 +25,15 @@ export interface IngestDeps {
   onQueued: () => void;
   /** Warns about events rendered in another Stripe API version than the one the service was built for. */
   apiVersion: ApiVersionWatch;
+  /** Outgoing events an event causes (top_up.payment_failed), written with it. */
+  events?: Pick<OutgoingEvents, 'forPaymentFailed' | 'queued'>;
+}
+
+/** top_up.payment_failed for a failed payment of a top-up this service created (known from its record). */
+async function outgoingFor(deps: IngestDeps, event: Stripe.Event, action: EventAction): Promise<OutgoingEventRecord[]> {
+  if (!deps.events || event.type !== 'payment_intent.payment_failed' || action.kind !== 'track-status') return [];
+  const topUp = await deps.store.topUps.get(action.paymentIntentId);
+  return topUp ? deps.events.forPaymentFailed(topUp, event.id, deps.now()) : [];
 }
 
 /** The ledger entries an event implies (looking up whose PaymentIntent it concerns), or why none. */
@@ -71,6 +81,7 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
   }
   const { entries, reason } = await entriesFor(deps, action);
   const note = entries.length > 0 ? entries.map((e) => `${e.kind} ${e.transactionId}`).join(', ') : reason;
+  const outgoing = await outgoingFor(deps, event, action);
   const result = await deps.store.events.record(
     {
       id: event.id,
@@ -83,8 +94,10 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
     },
     entries,
     deps.now(),
+    outgoing,
   );
   if (result.duplicate) return { outcome: 'duplicate', note: 'event already recorded' };
+  if (outgoing.length > 0) deps.events?.queued();
   if (result.queued > 0) deps.onQueued();
   // Advisory only (what /balance shows as arriving); the ledger never depends on it.
   if (action.kind === 'track-status') await deps.store.topUps.setStatus(action.paymentIntentId, action.status);

@@ -19,8 +19,20 @@ const DAY = 24 * 3600 * 1000;
 describe('issue 8 #10: the cutoffs', () => {
   it('RETENTION_DAYS applies to everything, except where exactly-once needs longer', () => {
     const now = 1_900_000_000_000;
-    expect(retentionCutoffs(90, now)).toEqual({ events: now - 90 * DAY, idempotencyKeys: now - 90 * DAY, deliveredOutbox: now - 90 * DAY, topUps: now - 90 * DAY });
-    expect(retentionCutoffs(1, now)).toEqual({ events: now - 4 * DAY, idempotencyKeys: now - 2 * DAY, deliveredOutbox: now - 35 * DAY, topUps: now - 15 * DAY });
+    expect(retentionCutoffs(90, now)).toEqual({
+      events: now - 90 * DAY,
+      idempotencyKeys: now - 90 * DAY,
+      deliveredOutbox: now - 90 * DAY,
+      topUps: now - 90 * DAY,
+      deliveredEvents: now - 90 * DAY,
+    });
+    expect(retentionCutoffs(1, now)).toEqual({
+      events: now - 4 * DAY,
+      idempotencyKeys: now - 2 * DAY,
+      deliveredOutbox: now - 35 * DAY,
+      topUps: now - 15 * DAY,
+      deliveredEvents: now - 7 * DAY,
+    });
   });
 });
 

@@ -2,6 +2,8 @@ import { describe, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropSchema, postgresUnavailableReason, uniqueSchema, urlWithSchema } from './postgres-available.js';
 import { describeBillingSessionContract } from './billing-session-contract.js';
+import { describeEventsOutContract } from './events-out-contract.js';
+import { describeHistoryContract } from './history-contract.js';
 import { describeStoreContract } from './store-contract.js';
 
 const unavailable = await postgresUnavailableReason();
@@ -34,6 +36,30 @@ if (unavailable) {
     async () => {
       await dropSchema(billingSchema);
       billingSchema = '';
+    },
+  );
+  let historySchema = '';
+  describeHistoryContract(
+    'PostgreSQL',
+    async () => {
+      historySchema ||= uniqueSchema('history');
+      return PostgresStore.open(urlWithSchema(historySchema));
+    },
+    async () => {
+      await dropSchema(historySchema);
+      historySchema = '';
+    },
+  );
+  let eventsSchema = '';
+  describeEventsOutContract(
+    'PostgreSQL',
+    async () => {
+      eventsSchema ||= uniqueSchema('events_out');
+      return PostgresStore.open(urlWithSchema(eventsSchema));
+    },
+    async () => {
+      await dropSchema(eventsSchema);
+      eventsSchema = '';
     },
   );
 }

@@ -11,8 +11,8 @@ import { errorResponses, json } from '../openapi/error-responses.js';
 import { deliverySchema, reconcileResultSchema, redriveResultSchema } from '../schemas/admin-schemas.js';
 import { validateBody } from '../validate-body.js';
 
-/** Outbox transaction ids: a PaymentIntent, refund or dispute id, with the suffix of a compensation. */
-const TRANSACTION_ID = /^(pi|re|pyr|dp|du)_[A-Za-z0-9_]{1,250}(:(reversed|reinstated))?$/;
+/** Outbox transaction ids: a PaymentIntent, refund or dispute id, with the suffix of a compensation; or a grant's. */
+const TRANSACTION_ID = /^(pi|re|pyr|dp|du|promo|adj)_[A-Za-z0-9_]{1,250}(:(reversed|reinstated))?$/;
 
 const listQuery = z.object({
   state: z.enum(['pending', 'delivered', 'failed', 'dead'], { message: 'expected pending, delivered, failed or dead' }).optional(),

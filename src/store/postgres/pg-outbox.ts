@@ -1,20 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimedEntry, DeliveryState, LedgerEntry, OutboxEntry } from '../../ledger/ledger-entry.js';
+import type { OutgoingEventRecord } from '../events-out-store.js';
 import type { DeliveryFailure, OutboxStore } from '../outbox-store.js';
 import { emptyCounts, toOutboxEntry } from '../rows.js';
 import type { PgDb, Queryable } from './pg-db.js';
+import { insertEventsOut } from './pg-events-out.js';
 
 const INSERT_ENTRY = `
   INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency,
-    payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11, $11)
+    payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at,
+    ledger_type, active_at, expire_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11, $11, $12, $13, $14)
   ON CONFLICT (transaction_id) DO NOTHING`;
 
 /** Queues an entry on `db` (the pool or a running transaction); returns whether it was new. */
 export async function insertOutboxEntry(db: Queryable, e: LedgerEntry, source: string, now: number): Promise<boolean> {
   const r = await db.query(INSERT_ENTRY, [
     e.transactionId, e.kind, e.customerId, e.companyId, e.subscriptionId, e.amountMinor, e.currency,
-    e.paymentIntentId, e.description, source, now,
+    e.paymentIntentId, e.description, source, now, e.ledgerType ?? null, e.activeAt ?? null, e.expireAt ?? null,
   ]);
   return r.rowCount === 1;
 }
@@ -46,12 +49,26 @@ export class PgOutbox implements OutboxStore {
     return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
   }
 
-  async markDelivered(claim: ClaimedEntry, now: number): Promise<void> {
-    await this.db.query(
+  /** Runs a lease-guarded update, and writes `events` in the same transaction if it changed the row. */
+  private async updateWithEvents(sql: string, params: unknown[], events: readonly OutgoingEventRecord[], now: number): Promise<void> {
+    if (events.length === 0) {
+      await this.db.query(sql, params);
+      return;
+    }
+    await this.db.transaction(async (client) => {
+      const r = await client.query(sql, params);
+      if (r.rowCount === 1) await insertEventsOut(client, events, now);
+    });
+  }
+
+  markDelivered(claim: ClaimedEntry, now: number, events: readonly OutgoingEventRecord[] = []): Promise<void> {
+    return this.updateWithEvents(
       `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = $3, updated_at = $3,
          last_error = NULL, last_status = NULL, lease_token = NULL, lease_until = NULL
        WHERE transaction_id = $1 AND lease_token = $2`,
       [claim.transactionId, claim.leaseToken, now],
+      events,
+      now,
     );
   }
 
@@ -64,13 +81,21 @@ export class PgOutbox implements OutboxStore {
     );
   }
 
-  async markUndeliverable(claim: ClaimedEntry, state: 'failed' | 'dead', failure: DeliveryFailure, now: number): Promise<void> {
-    await this.db.query(
+  markUndeliverable(
+    claim: ClaimedEntry,
+    state: 'failed' | 'dead',
+    failure: DeliveryFailure,
+    now: number,
+    events: readonly OutgoingEventRecord[] = [],
+  ): Promise<void> {
+    return this.updateWithEvents(
       `UPDATE outbox SET state = $3, attempts = attempts + $4, last_error = $5, last_status = $6,
          updated_at = $7, lease_token = NULL, lease_until = NULL
        WHERE transaction_id = $1 AND lease_token = $2`,
       // A `failed` entry was never sent; a `dead` one was (its refusal counts as an attempt).
       [claim.transactionId, claim.leaseToken, state, state === 'dead' ? 1 : 0, failure.error, failure.status, now],
+      events,
+      now,
     );
   }
 

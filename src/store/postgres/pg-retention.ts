@@ -44,4 +44,14 @@ export class PgRetention implements RetentionStore {
       limit,
     );
   }
+
+  pruneDeliveredEvents(before: number, limit: number): Promise<number> {
+    return this.prune(
+      `DELETE FROM events_out WHERE seq IN (
+         SELECT seq FROM events_out WHERE state = 'delivered' AND updated_at < $1 ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       AND state = 'delivered'`,
+      before,
+      limit,
+    );
+  }
 }

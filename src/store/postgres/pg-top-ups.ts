@@ -25,11 +25,11 @@ export class PgTopUps implements TopUpStore {
 
   async listInFlight(customerId: string, processingSince: number, deliveredSince: number): Promise<InFlight> {
     const undelivered = await this.db.query(
-      `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'pending' ORDER BY created_at`,
+      `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND transaction_id = payment_intent_id AND ledger_type IS NULL AND state = 'pending' ORDER BY created_at`,
       [customerId],
     );
     const recentlyDelivered = await this.db.query(
-      `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'delivered' AND delivered_at >= $2 ORDER BY created_at`,
+      `SELECT * FROM outbox WHERE customer_id = $1 AND kind = 'credit' AND transaction_id = payment_intent_id AND ledger_type IS NULL AND state = 'delivered' AND delivered_at >= $2 ORDER BY created_at`,
       [customerId, deliveredSince],
     );
     const processing = await this.db.query(

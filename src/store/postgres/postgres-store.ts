@@ -2,6 +2,8 @@ import type { Store } from '../store.js';
 import { PgBillingSessions } from './pg-billing-sessions.js';
 import { PgDb } from './pg-db.js';
 import { PgEvents } from './pg-events.js';
+import { PgEventsOut } from './pg-events-out.js';
+import { PgHistory } from './pg-history.js';
 import { PgIdempotency } from './pg-idempotency.js';
 import { PgOutbox } from './pg-outbox.js';
 import { PgRateLimits } from './pg-rate-limits.js';
@@ -24,6 +26,8 @@ export class PostgresStore implements Store {
   readonly rateLimits: PgRateLimits;
   readonly retention: PgRetention;
   readonly billingSessions: PgBillingSessions;
+  readonly history: PgHistory;
+  readonly eventsOut: PgEventsOut;
 
   private constructor(private readonly db: PgDb) {
     this.outbox = new PgOutbox(db);
@@ -34,6 +38,8 @@ export class PostgresStore implements Store {
     this.rateLimits = new PgRateLimits(db);
     this.retention = new PgRetention(db);
     this.billingSessions = new PgBillingSessions(db);
+    this.history = new PgHistory(db);
+    this.eventsOut = new PgEventsOut(db);
   }
 
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {

@@ -97,4 +97,34 @@ export const sqliteMigrations: readonly string[] = [
   );
   CREATE INDEX billing_sessions_expires ON billing_sessions (expires_at);
   `,
+  /* 6 (issue 12): promotions and adjustments (Moesif type, active_at, expire_at); a customer's history, newest first */ `
+  ALTER TABLE outbox ADD COLUMN ledger_type TEXT CHECK (ledger_type IN ('promotion', 'adjustment'));
+  ALTER TABLE outbox ADD COLUMN active_at INTEGER;
+  ALTER TABLE outbox ADD COLUMN expire_at INTEGER;
+  CREATE INDEX outbox_customer_created ON outbox (customer_id, created_at, transaction_id);
+  `,
+  /* 7 (issue 12): outgoing events, one row per event and destination, delivered in seq order per customer */ `
+  CREATE TABLE events_out (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    type TEXT NOT NULL,
+    customer_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_token TEXT,
+    lease_until INTEGER,
+    last_error TEXT,
+    last_status INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    UNIQUE (event_id, destination)
+  );
+  CREATE INDEX events_out_due ON events_out (state, next_attempt_at);
+  CREATE INDEX events_out_customer ON events_out (destination, customer_id, state, seq);
+  CREATE INDEX events_out_state_updated ON events_out (state, updated_at);
+  `,
 ];

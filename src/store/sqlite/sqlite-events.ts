@@ -2,7 +2,9 @@ import type { LedgerEntry } from '../../ledger/ledger-entry.js';
 import type { EventStore, RecordEventResult, StripeEventRecord } from '../event-store.js';
 import { toStripeEvent, type Row } from '../rows.js';
 import type { SqliteDb } from './sqlite-db.js';
+import type { SqliteEventsOut } from './sqlite-events-out.js';
 import type { SqliteOutbox } from './sqlite-outbox.js';
+import type { OutgoingEventRecord } from '../events-out-store.js';
 
 /** Stripe events on SQLite; an event and the entries it implies commit together. */
 export class SqliteEvents implements EventStore {
@@ -11,6 +13,7 @@ export class SqliteEvents implements EventStore {
   constructor(
     private readonly sql: SqliteDb,
     private readonly outbox: SqliteOutbox,
+    private readonly eventsOut: SqliteEventsOut,
   ) {
     this.s = {
       insert: sql.prepare(
@@ -21,12 +24,18 @@ export class SqliteEvents implements EventStore {
     };
   }
 
-  record(event: StripeEventRecord, entries: readonly LedgerEntry[], now: number): Promise<RecordEventResult> {
+  record(
+    event: StripeEventRecord,
+    entries: readonly LedgerEntry[],
+    now: number,
+    outgoing: readonly OutgoingEventRecord[] = [],
+  ): Promise<RecordEventResult> {
     return this.sql.write((): RecordEventResult => {
       const inserted = this.s.insert.run({ ...event, livemode: event.livemode ? 1 : 0, now }).changes === 1;
       if (!inserted) return { duplicate: true, queued: 0 };
       let queued = 0;
       for (const entry of entries) if (this.outbox.insertNow(entry, `event:${event.id}`, now)) queued += 1;
+      this.eventsOut.insertNow(outgoing, now);
       return { duplicate: false, queued };
     });
   }

@@ -1,20 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { ClaimedEntry, DeliveryState, LedgerEntry, OutboxEntry } from '../../ledger/ledger-entry.js';
+import type { OutgoingEventRecord } from '../events-out-store.js';
 import type { DeliveryFailure, OutboxStore } from '../outbox-store.js';
 import { emptyCounts, toOutboxEntry, type Row } from '../rows.js';
 import type { SqliteDb } from './sqlite-db.js';
+import type { SqliteEventsOut } from './sqlite-events-out.js';
 
 /** The outbox on SQLite. Updates of a claimed entry must present its lease token. */
 export class SqliteOutbox implements OutboxStore {
   private readonly s;
 
-  constructor(private readonly sql: SqliteDb) {
+  constructor(
+    private readonly sql: SqliteDb,
+    private readonly eventsOut: SqliteEventsOut,
+  ) {
     this.s = {
       insert: sql.prepare(
         `INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency,
-           payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at)
+           payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at,
+           ledger_type, active_at, expire_at)
          VALUES (@transactionId, @kind, @customerId, @companyId, @subscriptionId, @amountMinor, @currency,
-           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now)
+           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now, @ledgerType, @activeAt, @expireAt)
          ON CONFLICT (transaction_id) DO NOTHING`,
       ),
       claimDue: sql.prepare(
@@ -62,7 +68,8 @@ export class SqliteOutbox implements OutboxStore {
 
   /** Inserts inside a write that is already running (e.g. an event's transaction). Returns whether it was new. */
   insertNow(entry: LedgerEntry, source: string, now: number): boolean {
-    return this.s.insert.run({ ...entry, source, now }).changes === 1;
+    const optional = { ledgerType: entry.ledgerType ?? null, activeAt: entry.activeAt ?? null, expireAt: entry.expireAt ?? null };
+    return this.s.insert.run({ ...entry, ...optional, source, now }).changes === 1;
   }
 
   enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean> {
@@ -77,10 +84,14 @@ export class SqliteOutbox implements OutboxStore {
     }, 'one');
   }
 
-  markDelivered(claim: ClaimedEntry, now: number): Promise<void> {
-    return this.sql.write(() => {
-      this.s.delivered.run({ id: claim.transactionId, token: claim.leaseToken, now });
-    }, 'one');
+  markDelivered(claim: ClaimedEntry, now: number, events: readonly OutgoingEventRecord[] = []): Promise<void> {
+    return this.sql.write(
+      () => {
+        const changed = this.s.delivered.run({ id: claim.transactionId, token: claim.leaseToken, now }).changes === 1;
+        if (changed) this.eventsOut.insertNow(events, now);
+      },
+      events.length > 0 ? 'several' : 'one',
+    );
   }
 
   scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void> {
@@ -96,9 +107,15 @@ export class SqliteOutbox implements OutboxStore {
     }, 'one');
   }
 
-  markUndeliverable(claim: ClaimedEntry, state: 'failed' | 'dead', failure: DeliveryFailure, now: number): Promise<void> {
+  markUndeliverable(
+    claim: ClaimedEntry,
+    state: 'failed' | 'dead',
+    failure: DeliveryFailure,
+    now: number,
+    events: readonly OutgoingEventRecord[] = [],
+  ): Promise<void> {
     return this.sql.write(() => {
-      this.s.undeliverable.run({
+      const changed = this.s.undeliverable.run({
         id: claim.transactionId,
         token: claim.leaseToken,
         state,
@@ -107,8 +124,9 @@ export class SqliteOutbox implements OutboxStore {
         error: failure.error,
         status: failure.status,
         now,
-      });
-    }, 'one');
+      }).changes === 1;
+      if (changed) this.eventsOut.insertNow(events, now);
+    }, events.length > 0 ? 'several' : 'one');
   }
 
   setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void> {

@@ -21,6 +21,11 @@ export class SqliteRetention implements RetentionStore {
            ORDER BY updated_at LIMIT @limit)
          AND state = 'delivered'`,
       ),
+      eventsOut: sql.prepare(
+        `DELETE FROM events_out WHERE seq IN (
+           SELECT seq FROM events_out WHERE state = 'delivered' AND updated_at < @before ORDER BY updated_at LIMIT @limit)
+         AND state = 'delivered'`,
+      ),
     };
   }
 
@@ -38,5 +43,9 @@ export class SqliteRetention implements RetentionStore {
 
   pruneDeliveredOutbox(before: number, limit: number): Promise<number> {
     return this.sql.write(() => this.s.outbox.run({ before, limit }).changes, 'one');
+  }
+
+  pruneDeliveredEvents(before: number, limit: number): Promise<number> {
+    return this.sql.write(() => this.s.eventsOut.run({ before, limit }).changes, 'one');
   }
 }

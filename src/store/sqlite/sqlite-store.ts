@@ -2,6 +2,8 @@ import type { Store } from '../store.js';
 import { SqliteBillingSessions } from './sqlite-billing-sessions.js';
 import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
+import { SqliteEventsOut } from './sqlite-events-out.js';
+import { SqliteHistory } from './sqlite-history.js';
 import { SqliteIdempotency } from './sqlite-idempotency.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { InProcessRateLimits } from './sqlite-rate-limits.js';
@@ -25,16 +27,20 @@ export class SqliteStore implements Store {
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
   readonly billingSessions: SqliteBillingSessions;
+  readonly history: SqliteHistory;
+  readonly eventsOut: SqliteEventsOut;
 
   constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
     this.sql = new SqliteDb(path, options);
-    this.outbox = new SqliteOutbox(this.sql);
-    this.events = new SqliteEvents(this.sql, this.outbox);
+    this.eventsOut = new SqliteEventsOut(this.sql);
+    this.outbox = new SqliteOutbox(this.sql, this.eventsOut);
+    this.events = new SqliteEvents(this.sql, this.outbox, this.eventsOut);
     this.topUps = new SqliteTopUps(this.sql);
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
     this.retention = new SqliteRetention(this.sql);
     this.billingSessions = new SqliteBillingSessions(this.sql);
+    this.history = new SqliteHistory(this.sql);
   }
 
   ping(): Promise<void> {

@@ -16,10 +16,10 @@ export class SqliteTopUps implements TopUpStore {
       get: sql.prepare('SELECT * FROM top_ups WHERE payment_intent_id = ?'),
       setStatus: sql.prepare('UPDATE top_ups SET status = ? WHERE payment_intent_id = ?'),
       undelivered: sql.prepare(
-        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'pending' ORDER BY created_at`,
+        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND transaction_id = payment_intent_id AND ledger_type IS NULL AND state = 'pending' ORDER BY created_at`,
       ),
       recentlyDelivered: sql.prepare(
-        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND transaction_id = payment_intent_id AND state = 'delivered' AND delivered_at >= ? ORDER BY created_at`,
+        `SELECT * FROM outbox WHERE customer_id = ? AND kind = 'credit' AND transaction_id = payment_intent_id AND ledger_type IS NULL AND state = 'delivered' AND delivered_at >= ? ORDER BY created_at`,
       ),
       processing: sql.prepare(
         `SELECT t.* FROM top_ups t LEFT JOIN outbox o ON o.transaction_id = t.payment_intent_id

@@ -1,0 +1,69 @@
+import { expiryOf } from '../ledger/credit-expiry.js';
+import type { DeliveryState, OutboxEntry } from '../ledger/ledger-entry.js';
+import { CREDITS_CURRENCY } from '../money/credit-units.js';
+import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
+
+export type LedgerKind = 'credit' | 'debit' | 'promotion' | 'adjustment';
+export type LedgerSource = 'top-up' | 'checkout' | 'pack' | 'invoice' | 'refund' | 'dispute' | 'auto-recharge' | 'grant';
+
+/** One ledger entry as GET /ledger shows it. Amounts are signed: negative takes credits away. */
+export interface LedgerEntryView {
+  id: string;
+  kind: LedgerKind;
+  /** Minor units of `currency`; null for granted credits (no money moved). */
+  amount: number | null;
+  currency: string | null;
+  /** What Moesif's balance moves by. */
+  credits: number;
+  source: LedgerSource;
+  /** The PaymentIntent, refund or dispute behind it; null for grants. */
+  stripe_object_id: string | null;
+  subscription_id: string | null;
+  description: string;
+  state: DeliveryState;
+  created_at: string;
+  delivered_at: string | null;
+  active_at: string | null;
+  expire_at: string | null;
+}
+
+const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
+
+/**
+ * Where an entry's money came from, read from its deterministic transaction id (the prefix of the
+ * Stripe object, see ledger/ and webhooks/). Credit sources added later (checkout, packs,
+ * invoices, auto-recharge) are told apart here.
+ */
+export function ledgerSource(entry: Pick<OutboxEntry, 'transactionId' | 'ledgerType'>): LedgerSource {
+  if (entry.ledgerType != null) return 'grant';
+  if (/^(re|pyr)_/.test(entry.transactionId)) return 'refund';
+  if (/^(dp|du)_/.test(entry.transactionId)) return 'dispute';
+  return 'top-up';
+}
+
+function stripeObjectOf(entry: OutboxEntry): string | null {
+  if (entry.ledgerType != null) return null;
+  // Compensations carry a suffix (`re_…:reversed`); the Stripe object is before it.
+  return entry.transactionId.split(':')[0] ?? null;
+}
+
+export function ledgerEntryView(entry: OutboxEntry, rates: CreditRates, creditExpiryMs: number | null): LedgerEntryView {
+  const sign = entry.kind === 'debit' ? -1 : 1;
+  const inCredits = entry.currency === CREDITS_CURRENCY;
+  return {
+    id: entry.transactionId,
+    kind: entry.ledgerType ?? entry.kind,
+    amount: inCredits ? null : sign * entry.amountMinor,
+    currency: inCredits ? null : entry.currency,
+    credits: sign * toMoesifAmount(entry.amountMinor, entry.currency, rates),
+    source: ledgerSource(entry),
+    stripe_object_id: stripeObjectOf(entry),
+    subscription_id: entry.subscriptionId,
+    description: entry.description,
+    state: entry.state,
+    created_at: iso(entry.createdAt)!,
+    delivered_at: iso(entry.deliveredAt),
+    active_at: iso(entry.activeAt),
+    expire_at: iso(expiryOf(entry, creditExpiryMs)),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The events this service sends to the user's own app. Auto-recharge adds its four
+ * (`auto_recharge.succeeded`, `.requires_action`, `.failed`, `.suspended`) to this list when it
+ * lands; everything else about an event (id, envelope, signing, delivery) is shared.
+ */
+export const OUTGOING_EVENT_TYPES = [
+  /** Moesif accepted a credit (a top-up, a compensation, a positive adjustment). */
+  'credit.delivered',
+  /** Moesif accepted a debit (a refund, a dispute, a negative adjustment). */
+  'debit.delivered',
+  /** A ledger entry was parked (`failed`: could not be built) or refused (`dead`), with the reason. */
+  'ledger_entry.failed',
+  /** A top-up's payment failed (declined, or 3-D Secure not completed). */
+  'top_up.payment_failed',
+  /** Moesif accepted promotional credits granted by an operator. */
+  'promotion.granted',
+] as const;
+
+export type OutgoingEventType = (typeof OUTGOING_EVENT_TYPES)[number];
+
+/** The body every event has: Standard Webhooks' recommended `{ type, timestamp, data }`, with our id. */
+export interface OutgoingEventEnvelope<D = Record<string, unknown>> {
+  type: OutgoingEventType;
+  /** Also the `webhook-id` header: receivers deduplicate by it. */
+  id: string;
+  created_at: string;
+  data: D;
+}
