@@ -11,6 +11,7 @@ import { Metrics } from './metrics/metrics.js';
 import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
 import { MoesifBreaker } from './outbox/moesif-breaker.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
+import { PackCatalog } from './packs/pack-catalog.js';
 import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
 import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
 import type { PruneResult } from './retention/prune-old-rows.js';
@@ -78,6 +79,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
   );
   const onQueued = () => worker.kick();
   const ownership = new SubscriptionOwnership(stripe, now);
+  const packs = new PackCatalog(stripe, config.packsCacheTtlMs, now);
   let shuttingDown = false;
 
   const ingest: IngestDeps = {
@@ -145,6 +147,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       companyIdMetadataKey: config.moesif.companyIdMetadataKey,
       creditUntagged: config.ledger.creditUntagged,
       creditRates: config.ledger.creditRates,
+      packs,
       now,
       onQueued,
       logger,

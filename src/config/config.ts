@@ -65,6 +65,12 @@ export interface Config {
     /** Inclusive bounds per accepted currency, in Stripe minor units. */
     limits: Record<string, { min: number; max: number }>;
   };
+  /** How long GET /packs reuses the list of credit packs read from Stripe. */
+  packsCacheTtlMs: number;
+  checkout: {
+    /** Origins a hosted checkout may send the customer back to (success_url, cancel_url). */
+    returnOrigins: string[];
+  };
   /** Requests per minute (fixed windows), per caller and per customer. */
   rateLimits: {
     topUpsPerCustomerPerMinute: number;
@@ -208,6 +214,8 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     },
     topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
+    packsCacheTtlMs: env.PACKS_CACHE_TTL_MS,
+    checkout: { returnOrigins: env.CHECKOUT_RETURN_ORIGINS },
     rateLimits: {
       topUpsPerCustomerPerMinute: env.RATE_LIMIT_TOP_UPS_PER_MINUTE,
       userRequestsPerMinute: env.RATE_LIMIT_USER_REQUESTS_PER_MINUTE,

@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin-routes.js';
 import { balanceRoutes } from './routes/balance-routes.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
+import { packRoutes } from './routes/pack-routes.js';
 import { topUpRoutes } from './routes/top-up-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
   );
   const limits = new RouteLimits(config.rateLimits, deps.rateLimits);
   app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics, limits }));
+  app.use(packRoutes({ packs: deps.topUps.packs, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
   app.use(
     balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }),
   );

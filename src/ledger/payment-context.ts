@@ -6,6 +6,12 @@ export interface PaymentContext {
   customerId: string;
   companyId: string;
   subscriptionId: string | null;
+  /**
+   * When the payment bought a fixed number of credits (a pack): what was paid and credited, so
+   * refunds and disputes take back their proportional share (packs/credit-amount.ts). Null: the
+   * amount moves at CREDIT_RATES like the credit did.
+   */
+  purchase: { paidMinor: number; credits: string } | null;
 }
 
 export type PaymentContextResult = { kind: 'found'; context: PaymentContext } | { kind: 'ignore'; reason: string };
@@ -23,14 +29,24 @@ export async function resolvePaymentContext(
   if (credit && credit.kind === 'credit') {
     return {
       kind: 'found',
-      context: { customerId: credit.customerId, companyId: credit.companyId, subscriptionId: credit.subscriptionId },
+      context: {
+        customerId: credit.customerId,
+        companyId: credit.companyId,
+        subscriptionId: credit.subscriptionId,
+        purchase: credit.credits === null ? null : { paidMinor: credit.amountMinor, credits: credit.credits },
+      },
     };
   }
   const topUp = await deps.store.topUps.get(paymentIntentId);
   if (topUp) {
     return {
       kind: 'found',
-      context: { customerId: topUp.customerId, companyId: topUp.companyId, subscriptionId: topUp.subscriptionId },
+      context: {
+        customerId: topUp.customerId,
+        companyId: topUp.companyId,
+        subscriptionId: topUp.subscriptionId,
+        purchase: topUp.credits === null ? null : { paidMinor: topUp.amountMinor, credits: topUp.credits },
+      },
     };
   }
   const intent = await deps.stripe.retrievePaymentIntent(paymentIntentId);
@@ -43,6 +59,7 @@ export async function resolvePaymentContext(
       customerId: intent.customerId,
       companyId: intent.tag?.companyId ?? intent.customerId,
       subscriptionId: intent.tag?.subscriptionId ?? null,
+      purchase: intent.tag?.credits ? { paidMinor: intent.amountReceivedMinor || intent.amountMinor, credits: intent.tag.credits } : null,
     },
   };
 }

@@ -40,11 +40,20 @@ export function toMoesifTransaction(
   return {
     company_id: entry.companyId,
     subscription_id: subscriptionId,
-    amount: toMoesifAmount(entry.amountMinor, entry.currency, rates),
+    amount: creditsOf(entry, rates),
     type: types[entry.kind],
     transaction_id: entry.transactionId,
     description: entry.description,
   };
+}
+
+/**
+ * The credits an entry moves, as Moesif's number: the exact credits a pack fixed, else the
+ * amount at the currency's credit rate. Both are decimals of at most 15 significant digits,
+ * which a double holds and JSON prints back exactly.
+ */
+export function creditsOf(entry: Pick<LedgerEntry, 'amountMinor' | 'currency' | 'credits'>, rates: CreditRates): number {
+  return entry.credits !== null ? Number(entry.credits) : toMoesifAmount(entry.amountMinor, entry.currency, rates);
 }
 
 /** Moesif's three balance figures for a subscription (in credits: major units × rate). */

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { callStripe, WebhookSignatureError } from './stripe-errors.js';
+import { toPriceInfo, type PriceInfo } from './price-info.js';
 import { parseSignedEvent } from './signed-event.js';
 import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
 import { topUpMetadata, type TopUpTag } from './top-up-metadata.js';
@@ -126,6 +127,26 @@ export class StripeGateway {
       if (cards.data.length === 0) return { kind: 'none' } as const;
       if (cards.data.length > 1) return { kind: 'ambiguous', count: cards.data.length } as const;
       return { kind: 'found', paymentMethodId: cards.data[0]!.id } as const;
+    });
+  }
+
+  /** Null when Stripe has no such price. Its product is expanded (a pack's credits may be set there). */
+  retrievePrice(id: string): Promise<PriceInfo | null> {
+    return this.call(async () => {
+      try {
+        return toPriceInfo(await this.stripe.prices.retrieve(id, { expand: ['product'] }));
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  /** Active one-time prices (the candidates for credit packs), their products expanded; at most 100. */
+  listActiveOneTimePrices(): Promise<PriceInfo[]> {
+    return this.call(async () => {
+      const page = await this.stripe.prices.list({ active: true, type: 'one_time', limit: 100, expand: ['data.product'] });
+      return page.data.map(toPriceInfo);
     });
   }
 

@@ -1,7 +1,8 @@
 import type { Caller } from '../auth/caller.js';
 import { mayActFor } from '../auth/caller.js';
 import { ApiError } from '../http/api-error.js';
-import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
+import type { CreditRates } from '../money/moesif-amount.js';
+import { creditsOf } from '../moesif/moesif-ledger.js';
 import type { Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
 
@@ -53,7 +54,7 @@ export async function getTopUpStatus(
   if (!entry) {
     credit = { state: intent.status === 'succeeded' ? 'pending' : 'awaiting_payment' };
   } else {
-    const amount = toMoesifAmount(entry.amountMinor, entry.currency, deps.creditRates);
+    const amount = creditsOf(entry, deps.creditRates);
     const reason = (state: 'pending' | 'failed' | 'dead') => (caller.kind === 'jwt' ? publicReason(state) : (entry.lastError ?? 'unknown'));
     switch (entry.state) {
       case 'pending':

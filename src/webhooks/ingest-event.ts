@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
+import { entryForMovement } from '../ledger/movement-entry.js';
 import { resolvePaymentContext } from '../ledger/payment-context.js';
 import type { Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
@@ -45,8 +46,8 @@ async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entr
         action.paymentIntentId,
       );
       if (found.kind === 'ignore') return { entries: [], reason: found.reason };
-      const entries = action.movements.map((m) => ({ ...m, ...found.context, paymentIntentId: action.paymentIntentId }));
-      return { entries, reason: '' };
+      const entries = action.movements.flatMap((m) => entryForMovement(m, found.context, action.paymentIntentId) ?? []);
+      return { entries, reason: entries.length > 0 ? '' : 'the refunded share is below one micro-credit' };
     }
     default: {
       const unreachable: never = action;

@@ -7,7 +7,7 @@ import { setActingCustomer, type RouteLimits } from '../../rate-limits/route-lim
 import { isStripeId } from '../../stripe/stripe-ids.js';
 import { createTopUp, type TopUpDeps } from '../../top-ups/create-top-up.js';
 import { IDEMPOTENCY_KEY } from '../../top-ups/idempotency.js';
-import { topUpBodySchema } from '../../top-ups/top-up-request.js';
+import { purchaseOf, topUpBodySchema } from '../../top-ups/top-up-request.js';
 import type { TopUpRequest } from '../../top-ups/top-up-request.js';
 import { getTopUpStatus } from '../../top-ups/top-up-status.js';
 import { ApiError } from '../api-error.js';
@@ -50,8 +50,7 @@ export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authentica
     const parsed: ParsedTopUp = {
       request: {
         customerId,
-        amountMinor: body.amount,
-        currency: body.currency,
+        purchase: purchaseOf(body),
         paymentMethodId: body.payment_method ?? null,
         subscriptionId: body.subscription_id ?? null,
         flow: body.flow,

@@ -10,6 +10,7 @@ import { eventEndpoints } from './events.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import { paymentIntentEndpoints } from './payment-intents.js';
 import { paymentMethodEndpoints } from './payment-methods.js';
+import { priceEndpoints } from './prices.js';
 import { simulatorControls } from './simulator-controls.js';
 import { subscriptionEndpoints } from './subscriptions.js';
 import { WebhookEndpoint } from './webhook-endpoint.js';
@@ -27,6 +28,7 @@ export function stripeApiEndpoints(world: StripeWorld): StripeEndpoint[] {
     ...subscriptionEndpoints(world),
     ...eventEndpoints(world),
     ...checkoutSessionEndpoints(world),
+    ...priceEndpoints(world),
   ];
 }
 
@@ -51,6 +53,10 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
   readonly paymentMethods = new Map<string, AttachedPaymentMethod>();
   readonly checkoutSessions = new Map<string, Stripe.Checkout.Session>();
+  readonly checkoutLineItems = new Map<string, Stripe.LineItem[]>();
+  readonly checkoutPaymentIntentData = new Map<string, Record<string, unknown>>();
+  readonly products = new Map<string, Stripe.Product>();
+  readonly prices = new Map<string, Stripe.Price>();
   readonly events: Stripe.Event[] = [];
   /** Every API request, in order. */
   readonly requests: SeenRequest[] = [];
@@ -77,6 +83,47 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   addCustomer(customer: FakeCustomer): this {
     this.customers.set(customer.id, customer);
     return this;
+  }
+
+  /**
+   * A Price (and its Product) as the operator would set one up in the Dashboard; `credits` goes
+   * in the price's metadata, `productCredits` in the product's (`moesif_credits`). Returns the price id.
+   */
+  addPrice(price: {
+    unitAmount: number;
+    currency: string;
+    credits?: string;
+    productCredits?: string;
+    name?: string;
+    active?: boolean;
+    recurring?: boolean;
+  }): string {
+    const product = {
+      id: newId('prod'),
+      object: 'product',
+      active: true,
+      name: price.name ?? 'API credits',
+      metadata: price.productCredits ? { moesif_credits: price.productCredits } : {},
+      created: nowSeconds(),
+      livemode: false,
+    } as unknown as Stripe.Product;
+    this.products.set(product.id, product);
+    const id = newId('price');
+    this.prices.set(id, {
+      id,
+      object: 'price',
+      active: price.active ?? true,
+      currency: price.currency,
+      unit_amount: price.unitAmount,
+      type: price.recurring ? 'recurring' : 'one_time',
+      recurring: price.recurring ? { interval: 'month', interval_count: 1 } : null,
+      product: product.id,
+      nickname: null,
+      metadata: price.credits ? { moesif_credits: price.credits } : {},
+      created: nowSeconds(),
+      livemode: false,
+    } as unknown as Stripe.Price);
+    return id;
   }
 
   /** The next API requests answer with these HTTP statuses (e.g. 500, 503) before behaving normally. */

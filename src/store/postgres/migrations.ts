@@ -76,4 +76,8 @@ export const postgresMigrations: readonly string[] = [
   CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
   CREATE INDEX top_ups_created ON top_ups (created_at);
   `,
+  /* 5: credits fixed by what was bought (credit packs), instead of the amount at CREDIT_RATES */ `
+  ALTER TABLE outbox ADD COLUMN credits TEXT;
+  ALTER TABLE top_ups ADD COLUMN credits TEXT;
+  `,
 ];

@@ -11,9 +11,9 @@ export class SqliteOutbox implements OutboxStore {
   constructor(private readonly sql: SqliteDb) {
     this.s = {
       insert: sql.prepare(
-        `INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency,
+        `INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency, credits,
            payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at)
-         VALUES (@transactionId, @kind, @customerId, @companyId, @subscriptionId, @amountMinor, @currency,
+         VALUES (@transactionId, @kind, @customerId, @companyId, @subscriptionId, @amountMinor, @currency, @credits,
            @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now)
          ON CONFLICT (transaction_id) DO NOTHING`,
       ),
