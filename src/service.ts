@@ -89,6 +89,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       creditUntagged: config.ledger.creditUntagged,
       refundsDebitCredits: config.ledger.refundsDebitCredits,
       disputeDebitOn: config.ledger.disputeDebitOn,
+      companyIdMetadataKey: config.moesif.companyIdMetadataKey,
     },
     now,
     onQueued,

@@ -15,6 +15,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { balanceRoutes } from './routes/balance-routes.js';
+import { checkoutRoutes } from './routes/checkout-routes.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { packRoutes } from './routes/pack-routes.js';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   const limits = new RouteLimits(config.rateLimits, deps.rateLimits);
+  app.use(checkoutRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics, limits }));
   app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics, limits }));
   app.use(packRoutes({ packs: deps.topUps.packs, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
   app.use(

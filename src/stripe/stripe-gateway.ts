@@ -1,5 +1,13 @@
 import Stripe from 'stripe';
 import { callStripe, WebhookSignatureError } from './stripe-errors.js';
+import {
+  checkoutSessionParams,
+  toCheckoutLine,
+  toCheckoutSessionInfo,
+  type CheckoutLine,
+  type CheckoutSessionInfo,
+  type CreateCheckoutInput,
+} from './checkout-session-info.js';
 import { toPriceInfo, type PriceInfo } from './price-info.js';
 import { parseSignedEvent } from './signed-event.js';
 import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
@@ -82,6 +90,41 @@ export class StripeGateway {
     return this.call(async () =>
       toTopUpIntent(await this.stripe.paymentIntents.create(params, { idempotencyKey: input.idempotencyKey })),
     );
+  }
+
+  /**
+   * A hosted Checkout Session in payment mode. The service's metadata goes on the session and on
+   * the PaymentIntent it creates (payment_intent_data.metadata), so checkout.session.completed
+   * and payment_intent.succeeded of the same payment build the same credit.
+   */
+  createCheckoutSession(input: CreateCheckoutInput): Promise<CheckoutSessionInfo> {
+    const params = checkoutSessionParams(input);
+    return this.call(async () =>
+      toCheckoutSessionInfo(await this.stripe.checkout.sessions.create(params, { idempotencyKey: input.idempotencyKey })),
+    );
+  }
+
+  /** Null when Stripe has no such Checkout Session. */
+  retrieveCheckoutSession(id: string): Promise<CheckoutSessionInfo | null> {
+    return this.call(async () => {
+      try {
+        return toCheckoutSessionInfo(await this.stripe.checkout.sessions.retrieve(id));
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  /** A session's line items, each price's product expanded (a pack's credits may be set there). */
+  listCheckoutLines(sessionId: string): Promise<CheckoutLine[]> {
+    return this.call(async () => {
+      const lines: CheckoutLine[] = [];
+      for await (const item of this.stripe.checkout.sessions.listLineItems(sessionId, { limit: 100, expand: ['data.price.product'] })) {
+        lines.push(toCheckoutLine(item));
+      }
+      return lines;
+    });
   }
 
   /** Null when Stripe has no such PaymentIntent. */

@@ -10,6 +10,7 @@ import { IDEMPOTENCY_KEY } from '../../top-ups/idempotency.js';
 import { purchaseOf, topUpBodySchema } from '../../top-ups/top-up-request.js';
 import type { TopUpRequest } from '../../top-ups/top-up-request.js';
 import { getTopUpStatus } from '../../top-ups/top-up-status.js';
+import { getCheckoutStatus } from '../../checkout/checkout-status.js';
 import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
@@ -88,6 +89,10 @@ export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authentica
 
   router.get('/top-ups/:payment_intent_id', cors, auth, deps.limits.perCaller, async (req, res) => {
     const id = String(req.params.payment_intent_id);
+    if (isStripeId('checkoutSession', id)) {
+      res.json(await getCheckoutStatus(deps.topUps, callerOf(res), id));
+      return;
+    }
     if (!isStripeId('paymentIntent', id)) throw new ApiError('not_found', 'No such top-up.');
     res.json(await getTopUpStatus(deps.topUps, callerOf(res), id));
   });

@@ -3,6 +3,8 @@ import express, { type Express } from 'express';
 import Stripe from 'stripe';
 import { HANDLED_EVENT_TYPES } from '../../webhooks/translate-event.js';
 import { LoopbackServer } from '../listen.js';
+import { checkoutPage } from './checkout-page.js';
+import { payCheckoutSession, settleCheckoutSession, type CheckoutPaymentMethod } from './checkout-payment.js';
 import { checkoutSessionEndpoints } from './checkout-sessions.js';
 import { customerEndpoints } from './customers.js';
 import { mountEndpoints, type EndpointRequest, type StripeEndpoint } from './endpoint.js';
@@ -175,6 +177,16 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
     return event;
   }
 
+  /** The customer pays a Checkout Session on the hosted page (events sent as Stripe would). */
+  payCheckoutSession(id: string, method: CheckoutPaymentMethod = 'card'): Stripe.Checkout.Session {
+    return payCheckoutSession(this, id, method);
+  }
+
+  /** A delayed checkout payment settles (async_payment_succeeded or _failed). */
+  settleCheckoutSession(id: string, outcome: 'succeeded' | 'failed'): Stripe.Checkout.Session {
+    return settleCheckoutSession(this, id, outcome);
+  }
+
   /** Moves a PaymentIntent to succeeded (e.g. after the browser completed 3-D Secure); sends no event. */
   succeed(paymentIntentId: string): Stripe.PaymentIntent {
     const pi = this.paymentIntents.get(paymentIntentId);
@@ -215,6 +227,7 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
       next();
     });
     mountEndpoints(app, stripeApiEndpoints(this), this.idempotency);
+    app.use(checkoutPage(this));
     app.use('/_simulator', simulatorControls(this));
     app.use((req, res) => {
       res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path}).` } });
