@@ -1,5 +1,6 @@
 import type { Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
+import { companyForPurchase } from './purchase-company.js';
 
 /** Whom a refund or dispute of a top-up takes credits back from. */
 export interface PaymentContext {
@@ -22,7 +23,12 @@ export type PaymentContextResult = { kind: 'found'; context: PaymentContext } | 
  * PaymentIntent does. PaymentIntents that are not top-ups are ignored, like their successes are.
  */
 export async function resolvePaymentContext(
-  deps: { store: Store; stripe: Pick<StripeGateway, 'retrievePaymentIntent'>; creditUntagged: boolean },
+  deps: {
+    store: Store;
+    stripe: Pick<StripeGateway, 'retrievePaymentIntent' | 'getCustomer'>;
+    creditUntagged: boolean;
+    companyIdMetadataKey: string | undefined;
+  },
   paymentIntentId: string,
 ): Promise<PaymentContextResult> {
   const credit = await deps.store.outbox.get(paymentIntentId);
@@ -53,11 +59,17 @@ export async function resolvePaymentContext(
   if (!intent) return { kind: 'ignore', reason: `payment intent ${paymentIntentId} not found at Stripe` };
   if (!intent.customerId) return { kind: 'ignore', reason: 'payment intent has no customer' };
   if (!intent.tag && !deps.creditUntagged) return { kind: 'ignore', reason: 'payment intent is not a top-up of this service' };
+  let companyId = intent.tag?.companyId;
+  if (companyId === undefined) {
+    const company = await companyForPurchase({ stripe: deps.stripe, settings: deps }, intent.customerId);
+    if (!company.ok) return { kind: 'ignore', reason: company.reason };
+    companyId = company.companyId;
+  }
   return {
     kind: 'found',
     context: {
       customerId: intent.customerId,
-      companyId: intent.tag?.companyId ?? intent.customerId,
+      companyId,
       subscriptionId: intent.tag?.subscriptionId ?? null,
       purchase: intent.tag?.credits ? { paidMinor: intent.amountReceivedMinor || intent.amountMinor, credits: intent.tag.credits } : null,
     },

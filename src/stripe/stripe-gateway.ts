@@ -127,6 +127,18 @@ export class StripeGateway {
     });
   }
 
+  /**
+   * Whether a PaymentIntent paid a Checkout Session or an invoice (those are credited from their
+   * own events). A PaymentIntent does not name either since API 2025-03-31: the lists do.
+   */
+  paymentIntentOwner(id: string): Promise<'checkout_session' | 'invoice' | null> {
+    return this.call(async () => {
+      if ((await this.stripe.checkout.sessions.list({ payment_intent: id, limit: 1 })).data.length > 0) return 'checkout_session';
+      const payments = await this.stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: id }, limit: 1 });
+      return payments.data.length > 0 ? 'invoice' : null;
+    });
+  }
+
   /** Null when Stripe has no such PaymentIntent. */
   retrievePaymentIntent(id: string): Promise<TopUpIntent | null> {
     return this.call(async () => {

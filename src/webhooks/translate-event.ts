@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { creditForPaymentIntent } from '../ledger/credit-for-payment-intent.js';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import type { Movement } from '../ledger/movement.js';
-import { toTopUpIntent } from '../stripe/top-up-intent.js';
+import { toTopUpIntent, type TopUpIntent } from '../stripe/top-up-intent.js';
 import { disputeMovements, type DisputeDebitOn } from './dispute-movements.js';
 import { creditForSession, type PaidSession } from './checkout-credit.js';
 import { checkoutSessionObject, disputeObject, parseEventObject, paymentIntentObject, paymentIntentStatusObject, refundObject } from './event-objects.js';
@@ -14,6 +14,8 @@ export type EventAction =
    * checkout of ours whose recorded status changes with it.
    */
   | { kind: 'queue'; entries: LedgerEntry[]; track?: { id: string; status: string } }
+  /** A succeeded PaymentIntent without our tag (CREDIT_UNTAGGED_PAYMENT_INTENTS=true): checked at Stripe first. */
+  | { kind: 'queue-untagged'; intent: TopUpIntent }
   /** A paid Checkout Session this service did not create: its line items say whether it bought credits. */
   | { kind: 'queue-for-checkout'; session: PaidSession }
   /** Movements of a PaymentIntent's money whose customer/company must be looked up first. */
@@ -66,8 +68,10 @@ export function translateEvent(event: Stripe.Event, settings: TranslateSettings)
     case 'payment_intent.succeeded': {
       const pi = parseEventObject(paymentIntentObject, 'payment_intent', event.data.object);
       if (!pi.ok) return { kind: 'ignore', reason: pi.reason };
-      const decision = creditForPaymentIntent(toTopUpIntent(pi.value), settings.creditUntagged);
-      return decision.kind === 'credit' ? { kind: 'queue', entries: [decision.entry] } : decision;
+      const intent = toTopUpIntent(pi.value);
+      const decision = creditForPaymentIntent(intent, settings.creditUntagged);
+      if (decision.kind === 'ignore') return decision;
+      return intent.tag ? { kind: 'queue', entries: [decision.entry] } : { kind: 'queue-untagged', intent };
     }
     case 'payment_intent.processing':
     case 'payment_intent.payment_failed':

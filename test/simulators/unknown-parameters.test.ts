@@ -36,6 +36,8 @@ describe('fake Stripe: unknown and missing parameters', () => {
         'POST /v1/prices',
         'GET /v1/prices/:id',
         'GET /v1/prices',
+        'GET /v1/checkout/sessions',
+        'GET /v1/invoice_payments',
       ].sort(),
     );
   });

@@ -12,6 +12,7 @@ import { eventEndpoints } from './events.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import { paymentIntentEndpoints } from './payment-intents.js';
 import { paymentMethodEndpoints } from './payment-methods.js';
+import { paymentOwnerEndpoints } from './payment-owners.js';
 import { priceEndpoints } from './prices.js';
 import { simulatorControls } from './simulator-controls.js';
 import { subscriptionEndpoints } from './subscriptions.js';
@@ -31,6 +32,7 @@ export function stripeApiEndpoints(world: StripeWorld): StripeEndpoint[] {
     ...eventEndpoints(world),
     ...checkoutSessionEndpoints(world),
     ...priceEndpoints(world),
+    ...paymentOwnerEndpoints(world),
   ];
 }
 
@@ -59,6 +61,8 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   readonly checkoutPaymentIntentData = new Map<string, Record<string, unknown>>();
   readonly products = new Map<string, Stripe.Product>();
   readonly prices = new Map<string, Stripe.Price>();
+  readonly invoices = new Map<string, Stripe.Invoice>();
+  readonly invoicePayments = new Map<string, Stripe.InvoicePayment>();
   readonly events: Stripe.Event[] = [];
   /** Every API request, in order. */
   readonly requests: SeenRequest[] = [];

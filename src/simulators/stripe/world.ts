@@ -37,6 +37,9 @@ export interface StripeWorld {
   readonly checkoutPaymentIntentData: Map<string, Record<string, unknown>>;
   readonly products: Map<string, Stripe.Product>;
   readonly prices: Map<string, Stripe.Price>;
+  readonly invoices: Map<string, Stripe.Invoice>;
+  /** How each invoice was paid (GET /v1/invoice_payments). */
+  readonly invoicePayments: Map<string, Stripe.InvoicePayment>;
   readonly events: Stripe.Event[];
   /** The base URL the simulator listens on (for the URLs in objects, e.g. a Checkout Session's). */
   readonly url: string;
