@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { CHECKOUT_PACK_RATE, drawPackCredits, paidSession, soakMetadata } from './checkout-pack.js';
 import { Rng } from './rng.js';
 
 /**
@@ -34,10 +35,7 @@ export interface PlannedTopUp {
   customer: SoakCustomer;
   amountMinor: number;
   currency: SoakCurrency;
-  /**
-   * A credit pack bought through a hosted checkout: the credits it buys (exact), announced by both
-   * checkout.session.completed and payment_intent.succeeded; null for a plain top-up.
-   */
+  /** A pack bought through a hosted checkout: the credits it buys (two events, one credit); else null. */
   packCredits: string | null;
   paymentIntent: Stripe.PaymentIntent;
   refunds: PlannedRefund[];
@@ -59,7 +57,6 @@ export interface PlannedDelivery {
 export interface PlanCounts {
   topUps: number;
   byCurrency: Record<SoakCurrency, number>;
-  /** Top-ups that are credit packs bought through a hosted checkout (two events for one credit). */
   checkoutPacks: number;
   refunds: number;
   fullRefunds: number;
@@ -96,8 +93,6 @@ export interface PlanOptions {
   refundFailRate?: number;
   refundBeforePaymentRate?: number;
   secondRefundRate?: number;
-  /** Share of top-ups that are packs bought through a hosted checkout. */
-  checkoutPackRate?: number;
   /** Deliveries are shuffled within consecutive windows of this size. */
   shuffleWindow?: number;
 }
@@ -133,7 +128,6 @@ export function buildPlan(options: PlanOptions): SoakPlan {
   const beforeRate = options.refundBeforePaymentRate ?? 0.3;
   const secondRefundRate = options.secondRefundRate ?? 0.2;
   const window = options.shuffleWindow ?? 16;
-  const checkoutPackRate = options.checkoutPackRate ?? 0.2;
   const tag = `soak${options.seed}`;
   const createdBase = Math.floor(Date.now() / 1000) - 60;
 
@@ -209,14 +203,8 @@ export function buildPlan(options: PlanOptions): SoakPlan {
     counts.byCurrency[currency] += 1;
     const piId = `pi_${tag}_${k}`;
     const chargeId = `ch_${tag}_${k}`;
-    // A pack gives a fixed number of credits whatever it costs (up to 6 decimals, e.g. 1234.5).
-    const packCredits = rng.chance(checkoutPackRate) ? `${rng.int(1, 500_000)}.${rng.int(0, 9)}`.replace(/\.0$/, '') : null;
-    const tagMetadata = {
-      topup_sync: 'v1',
-      moesif_company_id: customer.companyId,
-      moesif_subscription_id: customer.subscriptionId,
-      ...(packCredits ? { moesif_credits: packCredits } : {}),
-    };
+    const packCredits = rng.chance(CHECKOUT_PACK_RATE) ? drawPackCredits(rng) : null;
+    const tagMetadata = soakMetadata(customer, packCredits);
     const paymentIntent = {
       id: piId,
       object: 'payment_intent',
@@ -240,21 +228,7 @@ export function buildPlan(options: PlanOptions): SoakPlan {
     announce('payment_intent.succeeded', paymentIntent, k);
     if (packCredits) {
       counts.checkoutPacks += 1;
-      // The session's own event for the same payment, in either order: one credit either way.
-      const session = {
-        id: `cs_${tag}_${k}`,
-        object: 'checkout.session',
-        mode: 'payment',
-        status: 'complete',
-        payment_status: 'paid',
-        customer: customer.customerId,
-        payment_intent: piId,
-        amount_total: amountMinor,
-        currency,
-        metadata: tagMetadata,
-        livemode: false,
-      };
-      announce('checkout.session.completed', session, k + rng.int(-10, 10) + 0.625);
+      announce('checkout.session.completed', paidSession(`cs_${tag}_${k}`, customer, piId, amountMinor, currency, tagMetadata), k + rng.int(-10, 10) + 0.625);
     }
     if (rng.chance(extraEventRate)) announce('payment_intent.succeeded', paymentIntent, k + rng.int(1, 100) + 0.5, true);
 

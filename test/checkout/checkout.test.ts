@@ -150,3 +150,23 @@ describe('hosted checkout started by the service', () => {
     expect(eventFor(h, res.body.checkout_session_id, 'checkout.session.completed').data.object).toMatchObject({ payment_status: 'paid' });
   });
 });
+
+describe('hosted checkout: an Idempotency-Key after Stripe forgot it', () => {
+  it('answers from the stored session instead of asking Stripe for a second one', async () => {
+    let offset = 0;
+    const h = await startHarness({ env: { LOG_LEVEL: 'silent' }, now: () => Date.now() + offset });
+    try {
+      const first = await postCheckout(h, { customer_id: 'cus_alice', amount: 2500, currency: 'usd' }, { key: 'order-late' });
+      expect(first.status).toBe(201);
+      offset = 25 * 3600 * 1000;
+      h.stripe.forgetIdempotencyKeys();
+      const posts = h.stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/checkout/sessions').length;
+      const again = await postCheckout(h, { customer_id: 'cus_alice', amount: 2500, currency: 'usd' }, { key: 'order-late' });
+      expect(again.status).toBe(201);
+      expect(again.body.checkout_session_id).toBe(first.body.checkout_session_id);
+      expect(h.stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/checkout/sessions')).toHaveLength(posts);
+    } finally {
+      await h.stop();
+    }
+  });
+});

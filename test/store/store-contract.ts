@@ -64,15 +64,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       expect((await store.outbox.countByState()).pending).toBe(1);
     });
 
-    it('keeps the exact credits a pack fixed (and null for amounts at CREDIT_RATES), on entries and top-ups', async () => {
-      const pack = entry({ credits: '11000.000001' });
-      const plain = entry();
+    it('keeps the exact credits a pack fixed (null: the amount at CREDIT_RATES), on entries and top-ups', async () => {
+      const [pack, plain, t] = [entry({ credits: '11000.000001' }), entry(), topUp({ credits: '500' })];
       await store.events.record(event('evt_credits'), [pack, plain], T0);
-      expect((await store.outbox.get(pack.transactionId))?.credits).toBe('11000.000001');
-      expect((await store.outbox.get(plain.transactionId))?.credits).toBeNull();
-      const [claimed] = await store.outbox.claimDue(T0, 1, 60_000);
-      expect(claimed?.credits).toBe('11000.000001');
-      const t = topUp({ credits: '500' });
+      expect([(await store.outbox.get(pack.transactionId))?.credits, (await store.outbox.get(plain.transactionId))?.credits]).toEqual(['11000.000001', null]);
+      expect((await store.outbox.claimDue(T0, 1, 60_000))[0]?.credits).toBe('11000.000001');
       await store.topUps.save(t);
       expect(await store.topUps.get(t.paymentIntentId)).toEqual(t);
     });
