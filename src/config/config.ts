@@ -71,6 +71,18 @@ export interface Config {
     /** Origins a hosted checkout may send the customer back to (success_url, cancel_url). */
     returnOrigins: string[];
   };
+  /** The hosted billing page (src/billing-page/). */
+  billing: {
+    /** Origins a billing session's return_url may point to. */
+    returnOrigins: string[];
+    /** The service's public origin for session links; undefined = the origin the request came to. */
+    publicUrl?: string;
+    /** Whether the page offers a custom amount (within the /top-up limits) besides packs. */
+    customAmounts: boolean;
+    pageTitle: string;
+    brandColor: string;
+    logoUrl?: string;
+  };
   /** Requests per minute (fixed windows), per caller and per customer. */
   rateLimits: {
     topUpsPerCustomerPerMinute: number;
@@ -216,6 +228,14 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
     topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
     packsCacheTtlMs: env.PACKS_CACHE_TTL_MS,
     checkout: { returnOrigins: env.CHECKOUT_RETURN_ORIGINS },
+    billing: {
+      returnOrigins: env.BILLING_RETURN_ORIGINS,
+      publicUrl: env.BILLING_PUBLIC_URL,
+      customAmounts: env.BILLING_CUSTOM_AMOUNTS,
+      pageTitle: env.BILLING_PAGE_TITLE,
+      brandColor: env.BILLING_BRAND_COLOR,
+      logoUrl: env.BILLING_LOGO_URL,
+    },
     rateLimits: {
       topUpsPerCustomerPerMinute: env.RATE_LIMIT_TOP_UPS_PER_MINUTE,
       userRequestsPerMinute: env.RATE_LIMIT_USER_REQUESTS_PER_MINUTE,

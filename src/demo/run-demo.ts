@@ -19,6 +19,8 @@ const DEMO = {
   subscription: 'sub_demo',
   /** Where the hosted checkout sends the customer back (the page is never fetched). */
   shop: 'https://shop.example.com',
+  /** Where "your app" would be: the billing page's back link returns there. */
+  appOrigin: 'http://localhost:5173',
 };
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -60,6 +62,8 @@ async function main(): Promise<void> {
     TOP_UP_API_KEYS: DEMO.apiKey,
     TOP_UP_CURRENCIES: 'usd,eur,jpy,kwd',
     CHECKOUT_RETURN_ORIGINS: DEMO.shop,
+    BILLING_RETURN_ORIGINS: DEMO.appOrigin,
+    BILLING_PAGE_TITLE: 'Demo credits',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   const service = await buildService(config, createLogger(config.logLevel));
@@ -117,6 +121,18 @@ async function main(): Promise<void> {
   out(`   ← ${declined.status}`);
   json(await declined.json());
 
+  step(7, `Your backend opens ${DEMO.customer}'s billing page (single use, valid 5 minutes): open it in your browser`);
+  const billingRequest = { customer_id: DEMO.customer, return_url: `${DEMO.appOrigin}/account` };
+  out(`   POST /billing-sessions ${JSON.stringify(billingRequest)}`);
+  const billing = await fetch(`${base}/billing-sessions`, {
+    method: 'POST',
+    headers: { Authorization: headers.Authorization, 'Content-Type': 'application/json' },
+    body: JSON.stringify(billingRequest),
+  });
+  const session = (await billing.json()) as { url: string };
+  out(`   ← ${billing.status}`);
+  out(`   billing page: ${session.url}`);
+
   await buyPackThroughCheckout(stripe, moesif, base, headers.Authorization);
 
   out(`\n${bold('The service stays up. Try it (Ctrl-C to stop):')}`);
@@ -132,6 +148,9 @@ async function main(): Promise<void> {
   out(`        -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd","success_url":"${DEMO.shop}/done","cancel_url":"${DEMO.shop}/"}'`);
   out(`   curl -s ${base}/packs -H 'Authorization: Bearer ${DEMO.apiKey}'`);
   out(`   curl -s ${base}/readyz`);
+  out('   # a fresh billing-page link (each opens the page once)');
+  out(`   curl -s -X POST ${base}/billing-sessions -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
+  out(`        -d '${JSON.stringify(billingRequest)}'`);
   out(`   # what the fake Moesif holds: balance of ${DEMO.subscription}`);
   out(`   curl -s ${moesif.apiUrl}/search/~/subscriptions/${DEMO.subscription} -H 'Authorization: Bearer ${DEMO.moesifKey}'`);
 
@@ -155,7 +174,7 @@ async function main(): Promise<void> {
 /** Step 7: a credit pack (pay 100.00 USD, get 11,000 credits) bought on the hosted Checkout page. */
 async function buyPackThroughCheckout(stripe: FakeStripe, moesif: FakeMoesif, base: string, authorization: string): Promise<void> {
   const pack = stripe.addPrice({ unitAmount: 10000, currency: 'usd', credits: '11000', name: 'Bonus pack: 11,000 credits' });
-  step(7, 'A credit pack bought through the hosted Stripe Checkout page');
+  step(8, 'A credit pack bought through the hosted Stripe Checkout page');
   out(`   the operator's Stripe Price ${pack} (100.00 USD) has metadata moesif_credits=11000; GET /packs lists it:`);
   json(await (await fetch(`${base}/packs`, { headers: { Authorization: authorization } })).json());
   const body = { customer_id: DEMO.customer, pack, success_url: `${DEMO.shop}/credits/done`, cancel_url: `${DEMO.shop}/credits` };

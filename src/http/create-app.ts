@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { AdminDeps } from '../admin/admin-actions.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BalanceDeps } from '../balances/get-balance.js';
+import type { BillingSessionDeps } from '../billing-page/billing-sessions.js';
+import { capabilitiesOf, type BillingCheckoutPort } from '../billing-page/capabilities.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RateLimitDeps } from '../rate-limits/rate-limiter.js';
@@ -15,6 +17,9 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { balanceRoutes } from './routes/balance-routes.js';
+import { billingApiRoutes } from './routes/billing-api-routes.js';
+import { billingPageRoutes } from './routes/billing-page-routes.js';
+import { billingSessionRoutes } from './routes/billing-session-routes.js';
 import { checkoutRoutes } from './routes/checkout-routes.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
@@ -32,6 +37,8 @@ export interface AppDeps {
   topUps: TopUpDeps;
   balances: BalanceDeps;
   admin: AdminDeps;
+  /** The billing page: its sessions, and the capabilities plugged in so far (checkout: issue 10). */
+  billing: { sessions: BillingSessionDeps; checkout?: BillingCheckoutPort };
   reconcileNow: (sinceSeconds?: number) => Promise<ReconcileResult>;
   readiness: Readiness;
   /** Where rate-limit counters are kept (shared by instances on PostgreSQL). */
@@ -63,6 +70,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }),
   );
+  const { sessions, checkout } = deps.billing;
+  app.use(billingSessionRoutes({ sessions, authenticator: deps.authenticator, config, limits }));
+  app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts) }));
+  app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
   }
