@@ -36,7 +36,8 @@ describe('npm run demo', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>Demo credits</title>');
     const balance = await fetch(`${base}/billing/api/balance`, { headers: { Cookie: cookie } });
-    expect(await balance.json()).toMatchObject({ customer_id: 'cus_demo', available_balance: 10 });
+    // 10 from the top-up of step 1, 11,000 from the pack bought through checkout in step 8.
+    expect(await balance.json()).toMatchObject({ customer_id: 'cus_demo', available_balance: 11010 });
     expect((await fetch(link)).status).toBe(410);
 
     demo.signalGroup('SIGINT');
