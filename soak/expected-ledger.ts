@@ -1,10 +1,13 @@
 import { moesifAmountText } from '../src/money/moesif-amount.js';
+import { takebackCredits } from '../src/packs/credit-amount.js';
 import type { SoakPlan } from './plan.js';
 
 /**
  * What Moesif's ledger must hold at the end, computed from the plan alone (never from the
  * service): a credit per top-up, a debit per refund, a compensating credit per failed or canceled
- * refund, each amount converted through the currency's Stripe exponent (credit rate 1).
+ * refund, each amount converted through the currency's Stripe exponent (credit rate 1); a pack
+ * bought through checkout credits its pack credits, and its refunds take back their proportional
+ * share (packs/credit-amount.ts's documented rule).
  */
 export interface ExpectedTransaction {
   transactionId: string;
@@ -49,9 +52,10 @@ export function expectedLedger(plan: SoakPlan): Map<string, ExpectedTransaction>
   };
   for (const t of plan.topUps) {
     const who = { companyId: t.customer.companyId, subscriptionId: t.customer.subscriptionId };
-    add({ transactionId: t.paymentIntent.id, type: 'credit', amountText: moesifAmountText(t.amountMinor, t.currency), ...who });
+    add({ transactionId: t.paymentIntent.id, type: 'credit', amountText: t.packCredits ?? moesifAmountText(t.amountMinor, t.currency), ...who });
     for (const r of t.refunds) {
-      const amountText = moesifAmountText(r.amountMinor, r.currency);
+      const amountText = t.packCredits ? takebackCredits(t.packCredits, t.amountMinor, r.amountMinor) : moesifAmountText(r.amountMinor, r.currency);
+      if (amountText === null) continue;
       add({ transactionId: r.id, type: 'debit', amountText, ...who });
       if (r.undoneAs) add({ transactionId: `${r.id}:reversed`, type: 'credit', amountText, ...who });
     }

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { CHECKOUT_PACK_RATE, drawPackCredits, paidSession, soakMetadata } from './checkout-pack.js';
 import { Rng } from './rng.js';
 
 /**
@@ -34,6 +35,8 @@ export interface PlannedTopUp {
   customer: SoakCustomer;
   amountMinor: number;
   currency: SoakCurrency;
+  /** A pack bought through a hosted checkout: the credits it buys (two events, one credit); else null. */
+  packCredits: string | null;
   paymentIntent: Stripe.PaymentIntent;
   refunds: PlannedRefund[];
 }
@@ -54,6 +57,7 @@ export interface PlannedDelivery {
 export interface PlanCounts {
   topUps: number;
   byCurrency: Record<SoakCurrency, number>;
+  checkoutPacks: number;
   refunds: number;
   fullRefunds: number;
   partialRefunds: number;
@@ -138,6 +142,7 @@ export function buildPlan(options: PlanOptions): SoakPlan {
   const counts: PlanCounts = {
     topUps: n,
     byCurrency: { usd: 0, eur: 0, jpy: 0, kwd: 0 },
+    checkoutPacks: 0,
     refunds: 0,
     fullRefunds: 0,
     partialRefunds: 0,
@@ -198,6 +203,8 @@ export function buildPlan(options: PlanOptions): SoakPlan {
     counts.byCurrency[currency] += 1;
     const piId = `pi_${tag}_${k}`;
     const chargeId = `ch_${tag}_${k}`;
+    const packCredits = rng.chance(CHECKOUT_PACK_RATE) ? drawPackCredits(rng) : null;
+    const tagMetadata = soakMetadata(customer, packCredits);
     const paymentIntent = {
       id: piId,
       object: 'payment_intent',
@@ -207,7 +214,7 @@ export function buildPlan(options: PlanOptions): SoakPlan {
       customer: customer.customerId,
       status: 'succeeded',
       client_secret: `${piId}_secret_soak`,
-      metadata: { topup_sync: 'v1', moesif_company_id: customer.companyId, moesif_subscription_id: customer.subscriptionId },
+      metadata: tagMetadata,
       payment_method: 'pm_card_visa',
       latest_charge: chargeId,
       description: null,
@@ -216,9 +223,13 @@ export function buildPlan(options: PlanOptions): SoakPlan {
       created: createdBase,
     } as unknown as Stripe.PaymentIntent;
 
-    const topUp: PlannedTopUp = { index: k, customer, amountMinor, currency, paymentIntent, refunds: [] };
+    const topUp: PlannedTopUp = { index: k, customer, amountMinor, currency, packCredits, paymentIntent, refunds: [] };
     topUps.push(topUp);
     announce('payment_intent.succeeded', paymentIntent, k);
+    if (packCredits) {
+      counts.checkoutPacks += 1;
+      announce('checkout.session.completed', paidSession(`cs_${tag}_${k}`, customer, piId, amountMinor, currency, tagMetadata), k + rng.int(-10, 10) + 0.625);
+    }
     if (rng.chance(extraEventRate)) announce('payment_intent.succeeded', paymentIntent, k + rng.int(1, 100) + 0.5, true);
 
     if (!rng.chance(refundRate)) continue;

@@ -15,6 +15,7 @@ import { EventSender } from './outgoing-events/event-sender.js';
 import { EventWorker } from './outgoing-events/event-worker.js';
 import { OutgoingEvents } from './outgoing-events/outgoing-events.js';
 import type { GrantDeps } from './promotions/grant-credits.js';
+import { PackCatalog } from './packs/pack-catalog.js';
 import { reconcileEvents, type ReconcileDeps, type ReconcileResult } from './reconcile/reconcile-events.js';
 import { ReconcileScheduler } from './reconcile/reconcile-scheduler.js';
 import type { PruneResult } from './retention/prune-old-rows.js';
@@ -107,6 +108,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
   );
   const onQueued = () => worker.kick();
   const ownership = new SubscriptionOwnership(stripe, now);
+  const packs = new PackCatalog(stripe, config.packsCacheTtlMs, now);
   let shuttingDown = false;
 
   const ingest: IngestDeps = {
@@ -116,6 +118,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       creditUntagged: config.ledger.creditUntagged,
       refundsDebitCredits: config.ledger.refundsDebitCredits,
       disputeDebitOn: config.ledger.disputeDebitOn,
+      companyIdMetadataKey: config.moesif.companyIdMetadataKey,
     },
     now,
     onQueued,
@@ -176,6 +179,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       companyIdMetadataKey: config.moesif.companyIdMetadataKey,
       creditUntagged: config.ledger.creditUntagged,
       creditRates: config.ledger.creditRates,
+      packs,
       now,
       onQueued,
       logger,

@@ -3,7 +3,8 @@ import { mayActFor } from '../auth/caller.js';
 import { ApiError } from '../http/api-error.js';
 import { MoesifDeliveryError } from '../moesif/moesif-errors.js';
 import type { SubscriptionBalance } from '../moesif/moesif-ledger.js';
-import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
+import type { CreditRates } from '../money/moesif-amount.js';
+import { creditsOf } from '../moesif/moesif-ledger.js';
 import type { Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
 import type { SubscriptionOwnership } from '../subscriptions/subscription-ownership.js';
@@ -101,7 +102,7 @@ export async function getBalance(
     deps.now() - PROCESSING_WINDOW_MS,
     reading.readAt,
   );
-  const credits = (amount: number, currency: string) => toMoesifAmount(amount, currency, deps.creditRates);
+  const credits = (t: { amountMinor: number; currency: string; credits: string | null }) => creditsOf(t, deps.creditRates);
   const inFlight: InFlightTopUp[] = [
     ...processing
       .filter((t) => (t.subscriptionId ?? subscriptionId) === subscriptionId)
@@ -109,7 +110,7 @@ export async function getBalance(
         payment_intent_id: t.paymentIntentId,
         amount: t.amountMinor,
         currency: t.currency,
-        credits: credits(t.amountMinor, t.currency),
+        credits: credits(t),
         state: 'processing' as const,
       })),
     ...[
@@ -121,7 +122,7 @@ export async function getBalance(
         payment_intent_id: e.paymentIntentId,
         amount: e.amountMinor,
         currency: e.currency,
-        credits: credits(e.amountMinor, e.currency),
+        credits: credits(e),
         state,
       })),
   ];

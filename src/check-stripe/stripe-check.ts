@@ -46,7 +46,7 @@ export async function runStripeCheck(stripe: Stripe, print: (line: string) => vo
       currency: CURRENCY,
       flow,
       paymentMethodId,
-      tag: { companyId: need(customerId, 'no customer'), subscriptionId: null },
+      tag: { companyId: need(customerId, 'no customer'), subscriptionId: null, credits: null },
       idempotencyKey: key(name),
     });
 

@@ -75,6 +75,12 @@ export interface Config {
     /** Inclusive bounds per accepted currency, in Stripe minor units. */
     limits: Record<string, { min: number; max: number }>;
   };
+  /** How long GET /packs reuses the list of credit packs read from Stripe. */
+  packsCacheTtlMs: number;
+  checkout: {
+    /** Origins a hosted checkout may send the customer back to (success_url, cancel_url). */
+    returnOrigins: string[];
+  };
   /** The hosted billing page (src/billing-page/). */
   billing: {
     /** Origins a billing session's return_url may point to. */
@@ -237,6 +243,8 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     },
     topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
+    packsCacheTtlMs: env.PACKS_CACHE_TTL_MS,
+    checkout: { returnOrigins: env.CHECKOUT_RETURN_ORIGINS },
     billing: {
       returnOrigins: env.BILLING_RETURN_ORIGINS,
       publicUrl: env.BILLING_PUBLIC_URL,

@@ -57,6 +57,17 @@ const creditRates = byCurrency<CreditRate>(
   'currency:rate with a positive rate of at most 6 decimals (e.g. eur:1.08)',
 );
 
+/** Loopback hosts, the only ones a checkout may return to over plain http (local development). */
+export const isLocalHost = (hostname: string): boolean => hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+
+/** "https://shop.example.com" → itself; null unless it is exactly an https (or local http) origin. */
+function returnOrigin(text: string): string | null {
+  if (!URL.canParse(text)) return null;
+  const u = new URL(text);
+  const allowed = u.protocol === 'https:' || (u.protocol === 'http:' && isLocalHost(u.hostname));
+  return allowed && u.origin === text.replace(/\/$/, '') ? u.origin : null;
+}
+
 const url = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
 
 /**
@@ -169,6 +180,17 @@ export const envSchema = z
     TOP_UP_MIN_AMOUNTS: amountsByCurrency,
     TOP_UP_MAX_AMOUNTS: amountsByCurrency,
     CREDIT_UNTAGGED_PAYMENT_INTENTS: bool(false),
+    PACKS_CACHE_TTL_MS: int(60_000, 0),
+    CHECKOUT_RETURN_ORIGINS: commaList.transform((origins, ctx) => {
+      const out: string[] = [];
+      for (const o of origins) {
+        const origin = returnOrigin(o);
+        if (origin === null) {
+          ctx.addIssue({ code: 'custom', message: `"${o}" is not an origin: https://host[:port] (http only for localhost), nothing after it` });
+        } else out.push(origin);
+      }
+      return out;
+    }),
     REFUNDS_DEBIT_CREDITS: bool(true),
     CREDIT_EXPIRY: duration,
     DISPUTE_DEBIT_ON: z.enum(['funds_withdrawn', 'created'], { message: 'expected funds_withdrawn or created' }).default('funds_withdrawn'),

@@ -17,6 +17,8 @@ const DEMO = {
   moesifKey: 'demo-moesif-management-key',
   customer: 'cus_demo',
   subscription: 'sub_demo',
+  /** Where the hosted checkout sends the customer back (the page is never fetched). */
+  shop: 'https://shop.example.com',
   /** Where "your app" would be: the billing page's back link returns there. */
   appOrigin: 'http://localhost:5173',
 };
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     DATABASE_URL: process.env.DEMO_DATABASE_URL ?? 'sqlite::memory:',
     TOP_UP_API_KEYS: DEMO.apiKey,
     TOP_UP_CURRENCIES: 'usd,eur,jpy,kwd',
+    CHECKOUT_RETURN_ORIGINS: DEMO.shop,
     BILLING_RETURN_ORIGINS: DEMO.appOrigin,
     BILLING_PAGE_TITLE: 'Demo credits',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -130,6 +133,8 @@ async function main(): Promise<void> {
   out(`   ← ${billing.status}`);
   out(`   billing page: ${session.url}`);
 
+  await buyPackThroughCheckout(stripe, moesif, base, headers.Authorization);
+
   out(`\n${bold('The service stays up. Try it (Ctrl-C to stop):')}`);
   out(`   curl -s -X POST ${base}/top-up -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
   out(`        -H 'Idempotency-Key: my-order-42' -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd"}'`);
@@ -138,6 +143,10 @@ async function main(): Promise<void> {
   out(`   curl -s -X POST ${base}/top-up -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
   out(`        -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd","payment_method":"pm_card_authenticationRequired"}'`);
   out(`   curl -s -X POST ${stripe.url}/_simulator/payment_intents/<payment_intent_id>/succeed`);
+  out('   # a hosted checkout: open the printed url in a browser and press Pay');
+  out(`   curl -s -X POST ${base}/top-up/checkout -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
+  out(`        -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd","success_url":"${DEMO.shop}/done","cancel_url":"${DEMO.shop}/"}'`);
+  out(`   curl -s ${base}/packs -H 'Authorization: Bearer ${DEMO.apiKey}'`);
   out(`   curl -s ${base}/readyz`);
   out('   # a fresh billing-page link (each opens the page once)');
   out(`   curl -s -X POST ${base}/billing-sessions -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
@@ -160,6 +169,41 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
   if (process.env.DEMO_EXIT === '1') await stop();
+}
+
+/** Step 7: a credit pack (pay 100.00 USD, get 11,000 credits) bought on the hosted Checkout page. */
+async function buyPackThroughCheckout(stripe: FakeStripe, moesif: FakeMoesif, base: string, authorization: string): Promise<void> {
+  const pack = stripe.addPrice({ unitAmount: 10000, currency: 'usd', credits: '11000', name: 'Bonus pack: 11,000 credits' });
+  step(8, 'A credit pack bought through the hosted Stripe Checkout page');
+  out(`   the operator's Stripe Price ${pack} (100.00 USD) has metadata moesif_credits=11000; GET /packs lists it:`);
+  json(await (await fetch(`${base}/packs`, { headers: { Authorization: authorization } })).json());
+  const body = { customer_id: DEMO.customer, pack, success_url: `${DEMO.shop}/credits/done`, cancel_url: `${DEMO.shop}/credits` };
+  out(`   POST /top-up/checkout ${JSON.stringify(body)}`);
+  const res = await fetch(`${base}/top-up/checkout`, {
+    method: 'POST',
+    headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const session = (await res.json()) as { checkout_session_id: string; url: string };
+  out(`   ← ${res.status}`);
+  json(session);
+  const page = await (await fetch(session.url)).text();
+  out(`   the customer opens the url: a page with ${/>Pay</.test(page) ? 'Pay and Cancel buttons' : 'NO PAY BUTTON'}, and presses Pay`);
+  const paid = await fetch(`${session.url}/pay`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ method: 'card' }) });
+  out(`   ← ${paid.status} back to ${paid.headers.get('location')}`);
+  const paymentIntent = () => String(stripe.checkoutSessions.get(session.checkout_session_id)?.payment_intent ?? '');
+  await waitUntil('the pack credit reaching Moesif', () => moesif.ledger.has(paymentIntent()));
+  out('   Stripe sent checkout.session.completed and payment_intent.succeeded; one credit reached Moesif:');
+  json(moesif.ledger.get(paymentIntent()));
+  let status: { credit?: { state?: string } } = {};
+  // Moesif has it a moment before the outbox records the delivery.
+  await waitUntil('the credit being recorded as delivered', async () => {
+    const res = await fetch(`${base}/top-ups/${session.checkout_session_id}`, { headers: { Authorization: authorization } });
+    status = (await res.json()) as typeof status;
+    return status.credit?.state === 'delivered';
+  });
+  out(`   GET /top-ups/${session.checkout_session_id}`);
+  json(status);
 }
 
 main().catch((err: unknown) => {

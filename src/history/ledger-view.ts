@@ -1,7 +1,8 @@
 import { expiryOf } from '../ledger/credit-expiry.js';
 import type { DeliveryState, OutboxEntry } from '../ledger/ledger-entry.js';
 import { CREDITS_CURRENCY } from '../money/credit-units.js';
-import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
+import type { CreditRates } from '../money/moesif-amount.js';
+import { creditsOf } from '../moesif/moesif-ledger.js';
 
 export type LedgerKind = 'credit' | 'debit' | 'promotion' | 'adjustment';
 export type LedgerSource = 'top-up' | 'checkout' | 'pack' | 'invoice' | 'refund' | 'dispute' | 'auto-recharge' | 'grant';
@@ -55,7 +56,7 @@ export function ledgerEntryView(entry: OutboxEntry, rates: CreditRates, creditEx
     kind: entry.ledgerType ?? entry.kind,
     amount: inCredits ? null : sign * entry.amountMinor,
     currency: inCredits ? null : entry.currency,
-    credits: sign * toMoesifAmount(entry.amountMinor, entry.currency, rates),
+    credits: sign * creditsOf(entry, rates),
     source: ledgerSource(entry),
     stripe_object_id: stripeObjectOf(entry),
     subscription_id: entry.subscriptionId,

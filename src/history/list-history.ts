@@ -1,7 +1,7 @@
 import { mayActFor, type Caller } from '../auth/caller.js';
 import { ApiError } from '../http/api-error.js';
 import type { CreditRates } from '../money/moesif-amount.js';
-import { toMoesifAmount } from '../money/moesif-amount.js';
+import { creditsOf } from '../moesif/moesif-ledger.js';
 import type { HistoryPage, Store } from '../store/store.js';
 import { ledgerEntryView, type LedgerEntryView } from './ledger-view.js';
 
@@ -32,7 +32,7 @@ export interface TopUpView {
   credits: number;
   /** The last PaymentIntent status this service saw. */
   status: string;
-  flow: 'off_session' | 'on_session';
+  flow: 'off_session' | 'on_session' | 'checkout';
   subscription_id: string | null;
   /** Where its credit stands: null until the payment succeeded. */
   credit_state: string | null;
@@ -77,7 +77,7 @@ export async function listTopUps(deps: HistoryDeps, caller: Caller, customerId: 
       payment_intent_id: t.paymentIntentId,
       amount: t.amountMinor,
       currency: t.currency,
-      credits: toMoesifAmount(t.amountMinor, t.currency, deps.creditRates),
+      credits: creditsOf(t, deps.creditRates),
       status: t.status,
       flow: t.flow,
       subscription_id: t.subscriptionId,

@@ -23,6 +23,7 @@ export function creditForPaymentIntent(intent: TopUpIntent, creditUntagged: bool
       subscriptionId: intent.tag?.subscriptionId ?? null,
       amountMinor: intent.amountReceivedMinor,
       currency: intent.currency,
+      credits: intent.tag?.credits ?? null,
       paymentIntentId: intent.id,
       description: `Stripe top-up ${intent.id}`,
     },

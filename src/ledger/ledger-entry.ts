@@ -16,6 +16,11 @@ export interface LedgerEntry {
   /** Positive, in the currency's Stripe minor units. */
   amountMinor: number;
   currency: string;
+  /**
+   * The exact credits this entry moves when what was bought fixes them (a credit pack, or a
+   * refund's share of one: see packs/credit-amount.ts); null: amountMinor at CREDIT_RATES.
+   */
+  credits: string | null;
   paymentIntentId: string;
   description: string;
   /**

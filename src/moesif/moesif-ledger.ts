@@ -49,7 +49,7 @@ export function toMoesifTransaction(
   types: { credit: string; debit: string },
   creditExpiryMs: number | null = null,
 ): MoesifBalanceTransaction {
-  const amount = toMoesifAmount(entry.amountMinor, entry.currency, rates);
+  const amount = creditsOf(entry, rates);
   const signed = entry.ledgerType === 'adjustment' && entry.kind === 'debit' ? -amount : amount;
   const tx: MoesifBalanceTransaction = {
     company_id: entry.companyId,
@@ -63,6 +63,15 @@ export function toMoesifTransaction(
   const expireAt = entry.createdAt === undefined ? (entry.expireAt ?? null) : expiryOf({ ...entry, createdAt: entry.createdAt }, creditExpiryMs);
   if (expireAt != null) tx.expire_at = new Date(expireAt).toISOString();
   return tx;
+}
+
+/**
+ * The credits an entry moves, as Moesif's number: the exact credits a pack fixed, else the
+ * amount at the currency's credit rate. Both are decimals of at most 15 significant digits,
+ * which a double holds and JSON prints back exactly.
+ */
+export function creditsOf(entry: Pick<LedgerEntry, 'amountMinor' | 'currency' | 'credits'>, rates: CreditRates): number {
+  return entry.credits !== null ? Number(entry.credits) : toMoesifAmount(entry.amountMinor, entry.currency, rates);
 }
 
 /** Moesif's three balance figures for a subscription (in credits: major units × rate). */

@@ -83,6 +83,7 @@ async function queueChange(deps: GrantDeps, type: LedgerType, change: CreditChan
     subscriptionId: change.subscriptionId ?? null,
     amountMinor: Math.abs(change.microCredits),
     currency: CREDITS_CURRENCY,
+    credits: null,
     paymentIntentId: transactionId,
     description,
     ledgerType: type,

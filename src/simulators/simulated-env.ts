@@ -35,6 +35,8 @@ export function simulatedEnv(
     JWT_ISSUER,
     JWT_AUDIENCE,
     TOP_UP_CURRENCIES: 'usd,eur,jpy,kwd,isk',
+    // Where hosted checkouts may return: the example shop of the tests, and the demo's own page.
+    CHECKOUT_RETURN_ORIGINS: 'https://shop.example.test,http://localhost:3000',
     LOG_LEVEL: 'silent',
     OUTBOX_POLL_INTERVAL_MS: '20',
     OUTBOX_RETRY_BASE_DELAY_MS: '10',

@@ -1,13 +1,16 @@
 import type { OutboxEntry } from '../ledger/ledger-entry.js';
 
 export interface TopUpRecord {
+  /** The PaymentIntent's id; for a hosted checkout, the Checkout Session's (cs_…) until it is paid. */
   paymentIntentId: string;
   customerId: string;
   companyId: string;
   subscriptionId: string | null;
   amountMinor: number;
   currency: string;
-  flow: 'off_session' | 'on_session';
+  /** Credits fixed by a pack bought (else null: the amount at CREDIT_RATES). */
+  credits: string | null;
+  flow: 'off_session' | 'on_session' | 'checkout';
   /** The last PaymentIntent status we saw (at creation, then from payment_intent.* events). */
   status: string;
   /** Who asked for it (api key fingerprint or jwt subject); never the key itself. */

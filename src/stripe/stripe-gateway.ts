@@ -1,5 +1,14 @@
 import Stripe from 'stripe';
 import { callStripe, WebhookSignatureError } from './stripe-errors.js';
+import {
+  checkoutSessionParams,
+  toCheckoutLine,
+  toCheckoutSessionInfo,
+  type CheckoutLine,
+  type CheckoutSessionInfo,
+  type CreateCheckoutInput,
+} from './checkout-session-info.js';
+import { toPriceInfo, type PriceInfo } from './price-info.js';
 import { parseSignedEvent } from './signed-event.js';
 import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
 import { topUpMetadata, type TopUpTag } from './top-up-metadata.js';
@@ -83,6 +92,53 @@ export class StripeGateway {
     );
   }
 
+  /**
+   * A hosted Checkout Session in payment mode. The service's metadata goes on the session and on
+   * the PaymentIntent it creates (payment_intent_data.metadata), so checkout.session.completed
+   * and payment_intent.succeeded of the same payment build the same credit.
+   */
+  createCheckoutSession(input: CreateCheckoutInput): Promise<CheckoutSessionInfo> {
+    const params = checkoutSessionParams(input);
+    return this.call(async () =>
+      toCheckoutSessionInfo(await this.stripe.checkout.sessions.create(params, { idempotencyKey: input.idempotencyKey })),
+    );
+  }
+
+  /** Null when Stripe has no such Checkout Session. */
+  retrieveCheckoutSession(id: string): Promise<CheckoutSessionInfo | null> {
+    return this.call(async () => {
+      try {
+        return toCheckoutSessionInfo(await this.stripe.checkout.sessions.retrieve(id));
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  /** A session's line items, each price's product expanded (a pack's credits may be set there). */
+  listCheckoutLines(sessionId: string): Promise<CheckoutLine[]> {
+    return this.call(async () => {
+      const lines: CheckoutLine[] = [];
+      for await (const item of this.stripe.checkout.sessions.listLineItems(sessionId, { limit: 100, expand: ['data.price.product'] })) {
+        lines.push(toCheckoutLine(item));
+      }
+      return lines;
+    });
+  }
+
+  /**
+   * Whether a PaymentIntent paid a Checkout Session or an invoice (those are credited from their
+   * own events). A PaymentIntent does not name either since API 2025-03-31: the lists do.
+   */
+  paymentIntentOwner(id: string): Promise<'checkout_session' | 'invoice' | null> {
+    return this.call(async () => {
+      if ((await this.stripe.checkout.sessions.list({ payment_intent: id, limit: 1 })).data.length > 0) return 'checkout_session';
+      const payments = await this.stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: id }, limit: 1 });
+      return payments.data.length > 0 ? 'invoice' : null;
+    });
+  }
+
   /** Null when Stripe has no such PaymentIntent. */
   retrievePaymentIntent(id: string): Promise<TopUpIntent | null> {
     return this.call(async () => {
@@ -126,6 +182,26 @@ export class StripeGateway {
       if (cards.data.length === 0) return { kind: 'none' } as const;
       if (cards.data.length > 1) return { kind: 'ambiguous', count: cards.data.length } as const;
       return { kind: 'found', paymentMethodId: cards.data[0]!.id } as const;
+    });
+  }
+
+  /** Null when Stripe has no such price. Its product is expanded (a pack's credits may be set there). */
+  retrievePrice(id: string): Promise<PriceInfo | null> {
+    return this.call(async () => {
+      try {
+        return toPriceInfo(await this.stripe.prices.retrieve(id, { expand: ['product'] }));
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  /** Active one-time prices (the candidates for credit packs), their products expanded; at most 100. */
+  listActiveOneTimePrices(): Promise<PriceInfo[]> {
+    return this.call(async () => {
+      const page = await this.stripe.prices.list({ active: true, type: 'one_time', limit: 100, expand: ['data.product'] });
+      return page.data.map(toPriceInfo);
     });
   }
 

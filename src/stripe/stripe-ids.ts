@@ -14,6 +14,8 @@ export const STRIPE_ID_PATTERNS = {
   paymentMethod: /^(pm|card|src)_[A-Za-z0-9_]{1,250}$/,
   paymentIntent: /^pi_[A-Za-z0-9_]{1,250}$/,
   price: /^price_[A-Za-z0-9_]{1,248}$/,
+  checkoutSession: /^cs_[A-Za-z0-9_]{1,250}$/,
+  invoice: /^in_[A-Za-z0-9_]{1,250}$/,
   event: /^evt_[A-Za-z0-9_]{1,250}$/,
   /** Refunds (re_…) and refunds of non-card payments (pyr_…). */
   refund: /^(re|pyr)_[A-Za-z0-9_]{1,250}$/,
@@ -29,6 +31,8 @@ const EXAMPLE: Record<StripeIdKind, string> = {
   paymentMethod: 'a Stripe payment method id (pm_…)',
   paymentIntent: 'a Stripe PaymentIntent id (pi_…)',
   price: 'a Stripe price id (price_…)',
+  checkoutSession: 'a Stripe Checkout Session id (cs_…)',
+  invoice: 'a Stripe invoice id (in_…)',
   event: 'a Stripe event id (evt_…)',
   refund: 'a Stripe refund id (re_…)',
   dispute: 'a Stripe dispute id (dp_…)',

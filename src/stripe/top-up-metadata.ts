@@ -1,3 +1,4 @@
+import { formatCredits, parseCredits } from '../packs/credit-amount.js';
 import { CONTROL_CHARACTERS, isStripeId } from './stripe-ids.js';
 
 /**
@@ -9,10 +10,14 @@ export const TOP_UP_MARKER_KEY = 'topup_sync';
 export const TOP_UP_MARKER_VALUE = 'v1';
 const COMPANY_KEY = 'moesif_company_id';
 const SUBSCRIPTION_KEY = 'moesif_subscription_id';
+/** On a Price or Product: credits per unit (a credit pack). On a top-up's PaymentIntent: the credits it buys. */
+export const CREDITS_KEY = 'moesif_credits';
 
 export interface TopUpTag {
   companyId: string;
   subscriptionId: string | null;
+  /** Credits fixed by a pack bought; null: the amount paid at CREDIT_RATES. */
+  credits: string | null;
 }
 
 export function topUpMetadata(tag: TopUpTag): Record<string, string> {
@@ -20,6 +25,7 @@ export function topUpMetadata(tag: TopUpTag): Record<string, string> {
     [TOP_UP_MARKER_KEY]: TOP_UP_MARKER_VALUE,
     [COMPANY_KEY]: tag.companyId,
     ...(tag.subscriptionId ? { [SUBSCRIPTION_KEY]: tag.subscriptionId } : {}),
+    ...(tag.credits ? { [CREDITS_KEY]: tag.credits } : {}),
   };
 }
 
@@ -41,5 +47,12 @@ export function readTopUpTag(metadata: Record<string, string> | null | undefined
   if (!isUsableCompanyId(companyId)) return null;
   const subscriptionId = metadata[SUBSCRIPTION_KEY] || null;
   if (subscriptionId !== null && !isStripeId('subscription', subscriptionId)) return null;
-  return { companyId, subscriptionId };
+  const creditsText = metadata[CREDITS_KEY];
+  let credits: string | null = null;
+  if (creditsText !== undefined) {
+    const micro = parseCredits(creditsText);
+    if (micro === null) return null;
+    credits = formatCredits(micro);
+  }
+  return { companyId, subscriptionId, credits };
 }

@@ -11,6 +11,8 @@ import type { TopUpIntent } from '../stripe/top-up-intent.js';
 import { isUsableCompanyId } from '../stripe/top-up-metadata.js';
 import { idempotencyScope, oneOffStripeKey } from './idempotency.js';
 import type { TopUpRequest } from './top-up-request.js';
+import { pricePurchase, type PricedPurchase } from '../packs/price-purchase.js';
+import type { PackCatalog } from '../packs/pack-catalog.js';
 import { toTopUpResult, type TopUpResult } from './top-up-result.js';
 
 export interface TopUpDeps {
@@ -22,6 +24,8 @@ export interface TopUpDeps {
   companyIdMetadataKey: string | undefined;
   creditUntagged: boolean;
   creditRates: CreditRates;
+  /** The credit packs on sale (Stripe Prices with moesif_credits). */
+  packs: PackCatalog;
   now: () => number;
   onQueued: () => void;
   logger: Logger;
@@ -86,15 +90,16 @@ export async function createTopUp(
   const customer = await deps.stripe.getCustomer(request.customerId);
   if (!customer || customer.deleted) throw new ApiError('customer_not_found', 'No such Stripe customer.');
   if (request.subscriptionId) await deps.ownership.assertOwned(caller, customer.id, request.subscriptionId);
-  const tag = { companyId: companyIdOf(customer, deps.companyIdMetadataKey), subscriptionId: request.subscriptionId };
+  const priced = await pricePurchase(deps.packs, request.purchase);
+  const tag = { companyId: companyIdOf(customer, deps.companyIdMetadataKey), subscriptionId: request.subscriptionId, credits: priced.credits };
   const paymentMethodId = await paymentMethodFor(deps, request, customer);
 
   let intent: TopUpIntent;
   try {
     intent = await deps.stripe.createTopUpIntent({
       customerId: customer.id,
-      amountMinor: request.amountMinor,
-      currency: request.currency,
+      amountMinor: priced.amountMinor,
+      currency: priced.currency,
       flow: request.flow,
       paymentMethodId,
       tag,
@@ -102,11 +107,11 @@ export async function createTopUp(
     });
   } catch (err) {
     if (err instanceof PaymentFailedError && err.paymentIntentId) {
-      await remember(deps, caller, request, err.paymentIntentId, 'requires_payment_method', tag.companyId, idem?.scope);
+      await remember(deps, caller, request, priced, err.paymentIntentId, 'requires_payment_method', tag.companyId, idem?.scope);
     }
     throw err;
   }
-  await remember(deps, caller, request, intent.id, intent.status, tag.companyId, idem?.scope);
+  await remember(deps, caller, request, priced, intent.id, intent.status, tag.companyId, idem?.scope);
 
   const decision = creditForPaymentIntent(intent, deps.creditUntagged);
   if (decision.kind === 'credit' && (await deps.store.outbox.enqueue(decision.entry, 'top-up', deps.now()))) {
@@ -123,6 +128,7 @@ async function remember(
   deps: TopUpDeps,
   caller: Caller,
   request: TopUpRequest,
+  priced: PricedPurchase,
   paymentIntentId: string,
   status: string,
   companyId: string,
@@ -133,8 +139,9 @@ async function remember(
     customerId: request.customerId,
     companyId,
     subscriptionId: request.subscriptionId,
-    amountMinor: request.amountMinor,
-    currency: request.currency,
+    amountMinor: priced.amountMinor,
+    currency: priced.currency,
+    credits: priced.credits,
     flow: request.flow,
     status,
     caller: `${caller.kind}:${caller.id}`,

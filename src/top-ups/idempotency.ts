@@ -21,12 +21,20 @@ export interface IdempotencyScope {
  * customer so two callers' keys never collide. Without a client key every request is new.
  */
 export function idempotencyScope(caller: Caller, request: TopUpRequest, clientKey: string | undefined): IdempotencyScope | null {
+  const p = request.purchase;
+  // An amount's fingerprint is what it was before packs existed, so keys stored then still match.
+  const what = p.kind === 'amount' ? [p.amountMinor, p.currency] : [{ pack: p.priceId }, null];
+  return scoped([caller.kind, caller.id, request.customerId], [...what, request.paymentMethodId, request.subscriptionId, request.flow], clientKey);
+}
+
+/**
+ * The same for another endpoint: `who` names the endpoint besides the caller and customer (one
+ * client key used on two endpoints is two requests), `what` is everything the request asked for.
+ */
+export function scoped(who: unknown[], what: unknown[], clientKey: string | undefined): IdempotencyScope | null {
   if (clientKey === undefined) return null;
-  const scope = sha256(JSON.stringify([caller.kind, caller.id, request.customerId, clientKey]));
-  const fingerprint = sha256(
-    JSON.stringify([request.amountMinor, request.currency, request.paymentMethodId, request.subscriptionId, request.flow]),
-  );
-  return { scope, fingerprint, stripeKey: `topup-sync-${scope}` };
+  const scope = sha256(JSON.stringify([...who, clientKey]));
+  return { scope, fingerprint: sha256(JSON.stringify(what)), stripeKey: `topup-sync-${scope}` };
 }
 
 export function oneOffStripeKey(): string {

@@ -1,7 +1,9 @@
 import type { Caller } from '../auth/caller.js';
 import { mayActFor } from '../auth/caller.js';
 import { ApiError } from '../http/api-error.js';
-import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
+import type { CreditRates } from '../money/moesif-amount.js';
+import { creditsOf } from '../moesif/moesif-ledger.js';
+import type { OutboxEntry } from '../ledger/ledger-entry.js';
 import type { Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
 
@@ -38,6 +40,22 @@ function publicReason(state: 'pending' | 'failed' | 'dead'): string {
   }
 }
 
+/** Where a payment's credit stands: its outbox entry's state, or whether the money is still to come. */
+export function creditState(entry: OutboxEntry | null, paid: boolean, caller: Caller, creditRates: CreditRates): TopUpStatus['credit'] {
+  if (!entry) return { state: paid ? 'pending' : 'awaiting_payment' };
+  const amount = creditsOf(entry, creditRates);
+  const reason = (state: 'pending' | 'failed' | 'dead') => (caller.kind === 'jwt' ? publicReason(state) : (entry.lastError ?? 'unknown'));
+  switch (entry.state) {
+    case 'pending':
+      return { state: 'pending', amount, attempts: entry.attempts, ...(entry.lastError ? { reason: reason('pending') } : {}) };
+    case 'delivered':
+      return { state: 'delivered', amount, delivered_at: new Date(entry.deliveredAt ?? 0).toISOString() };
+    case 'failed':
+    case 'dead':
+      return { state: 'failed', amount, attempts: entry.attempts, reason: reason(entry.state) };
+  }
+}
+
 /** The Stripe status of one of our top-ups and where its credit stands. Others' top-ups are 404. */
 export async function getTopUpStatus(
   deps: { store: Store; stripe: StripeGateway; creditRates: CreditRates },
@@ -48,26 +66,7 @@ export async function getTopUpStatus(
   if (!intent || !intent.tag || !intent.customerId || !mayActFor(caller, intent.customerId)) {
     throw new ApiError('not_found', 'No such top-up.');
   }
-  const entry = await deps.store.outbox.get(intent.id);
-  let credit: TopUpStatus['credit'];
-  if (!entry) {
-    credit = { state: intent.status === 'succeeded' ? 'pending' : 'awaiting_payment' };
-  } else {
-    const amount = toMoesifAmount(entry.amountMinor, entry.currency, deps.creditRates);
-    const reason = (state: 'pending' | 'failed' | 'dead') => (caller.kind === 'jwt' ? publicReason(state) : (entry.lastError ?? 'unknown'));
-    switch (entry.state) {
-      case 'pending':
-        credit = { state: 'pending', amount, attempts: entry.attempts, ...(entry.lastError ? { reason: reason('pending') } : {}) };
-        break;
-      case 'delivered':
-        credit = { state: 'delivered', amount, delivered_at: new Date(entry.deliveredAt ?? 0).toISOString() };
-        break;
-      case 'failed':
-      case 'dead':
-        credit = { state: 'failed', amount, attempts: entry.attempts, reason: reason(entry.state) };
-        break;
-    }
-  }
+  const credit = creditState(await deps.store.outbox.get(intent.id), intent.status === 'succeeded', caller, deps.creditRates);
   return {
     payment_intent_id: intent.id,
     customer_id: intent.customerId,

@@ -75,6 +75,19 @@ export const disputeObject = z.object({
     .transform((b) => b ?? []),
 });
 
+/** A Checkout Session: who paid what, whether the money is in, and the PaymentIntent that holds it. */
+export const checkoutSessionObject = z.object({
+  id: stripeId('checkoutSession'),
+  mode: z.enum(['payment', 'setup', 'subscription'], { message: 'expected payment, setup or subscription' }),
+  payment_status: z.enum(['paid', 'unpaid', 'no_payment_required'], { message: 'expected paid, unpaid or no_payment_required' }),
+  customer: ref('customer').nullish().transform((c) => c ?? null),
+  payment_intent: ref('paymentIntent').nullish().transform((p) => p ?? null),
+  amount_total: minorAmount.nullish().transform((a) => a ?? null),
+  currency: currency.nullish().transform((c) => c ?? null),
+  metadata: metadata.transform((m) => m ?? {}),
+});
+
+export type CheckoutSessionObject = z.output<typeof checkoutSessionObject>;
 export type PaymentIntentObject = z.output<typeof paymentIntentObject>;
 export type RefundObject = z.output<typeof refundObject>;
 export type DisputeObject = z.output<typeof disputeObject>;

@@ -1,10 +1,14 @@
 import type Stripe from 'stripe';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
+import { creditForPaymentIntent } from '../ledger/credit-for-payment-intent.js';
+import { entryForMovement } from '../ledger/movement-entry.js';
 import { resolvePaymentContext } from '../ledger/payment-context.js';
 import type { OutgoingEvents } from '../outgoing-events/outgoing-events.js';
 import type { OutgoingEventRecord, Store } from '../store/store.js';
 import type { StripeGateway } from '../stripe/stripe-gateway.js';
 import type { ApiVersionWatch } from './event-api-version.js';
+import { creditForForeignSession } from './checkout-credit.js';
+import { companyForPurchase } from '../ledger/purchase-company.js';
 import { translateEvent, type EventAction, type TranslateSettings } from './translate-event.js';
 
 export type IngestOutcome = 'queued' | 'ignored' | 'duplicate';
@@ -17,8 +21,11 @@ export interface IngestResult {
 
 export interface IngestDeps {
   store: Store;
-  /** Looks up refunded/disputed PaymentIntents that our store does not know yet. */
-  stripe: Pick<StripeGateway, 'retrievePaymentIntent'>;
+  /**
+   * Looks up refunded/disputed PaymentIntents that our store does not know yet, the line items
+   * of checkouts the service did not start, and their customer's Moesif company.
+   */
+  stripe: Pick<StripeGateway, 'retrievePaymentIntent' | 'listCheckoutLines' | 'getCustomer' | 'paymentIntentOwner'>;
   settings: TranslateSettings;
   now: () => number;
   /** Called after new outbox entries are committed, to wake the delivery worker. */
@@ -51,18 +58,46 @@ async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entr
       return { entries: [], reason: `payment intent ${action.paymentIntentId} is ${action.status}` };
     case 'queue-for-payment': {
       const found = await resolvePaymentContext(
-        { store: deps.store, stripe: deps.stripe, creditUntagged: deps.settings.creditUntagged },
+        { store: deps.store, stripe: deps.stripe, creditUntagged: deps.settings.creditUntagged, companyIdMetadataKey: deps.settings.companyIdMetadataKey },
         action.paymentIntentId,
       );
       if (found.kind === 'ignore') return { entries: [], reason: found.reason };
-      const entries = action.movements.map((m) => ({ ...m, ...found.context, paymentIntentId: action.paymentIntentId }));
-      return { entries, reason: '' };
+      const entries = action.movements.flatMap((m) => entryForMovement(m, found.context, action.paymentIntentId) ?? []);
+      return { entries, reason: entries.length > 0 ? '' : 'the refunded share is below one micro-credit' };
+    }
+    case 'queue-untagged': {
+      // An invoice's or a checkout's PaymentIntent is credited from that object's own events
+      // (its packs, its marker); crediting it here too would credit the payment twice.
+      const owner = await deps.stripe.paymentIntentOwner(action.intent.id);
+      if (owner) return { entries: [], reason: `payment intent paid ${owner === 'invoice' ? 'an invoice' : 'a checkout session'}: credited from its own events` };
+      const company = await companyForPurchase(deps, action.intent.customerId!);
+      if (!company.ok) return { entries: [], reason: company.reason };
+      const decision = creditForPaymentIntent(action.intent, true);
+      return decision.kind === 'credit' ? { entries: [{ ...decision.entry, companyId: company.companyId }], reason: '' } : { entries: [], reason: decision.reason };
+    }
+    case 'queue-for-checkout': {
+      const company = await companyForPurchase(deps, action.session.customerId);
+      if (!company.ok) return { entries: [], reason: company.reason };
+      const lines = await deps.stripe.listCheckoutLines(action.session.sessionId);
+      const credit = creditForForeignSession(action.session, lines, company.companyId);
+      return 'ignore' in credit ? { entries: [], reason: credit.ignore } : { entries: [credit], reason: '' };
     }
     default: {
       const unreachable: never = action;
       return unreachable;
     }
   }
+}
+
+/** Actions that ask Stripe something before their entries are known. */
+const LOOKS_UP: ReadonlySet<EventAction['kind']> = new Set(['queue-for-payment', 'queue-for-checkout', 'queue-untagged']);
+
+/** A checkout's end (paid, failed) is never undone by a late `completed` event saying it is still processing. */
+const SETTLED = new Set(['succeeded', 'payment_failed']);
+
+async function trackStatus(store: Store, id: string, status: string): Promise<void> {
+  if (status === 'processing' && SETTLED.has((await store.topUps.get(id))?.status ?? '')) return;
+  await store.topUps.setStatus(id, status);
 }
 
 /**
@@ -76,7 +111,7 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
   const action = translateEvent(event, deps.settings);
   // Only an action that must look something up is worth a read first: a redelivered refund should
   // not ask Stripe again. Otherwise the insert's unique key detects the duplicate by itself.
-  if (action.kind === 'queue-for-payment' && (await deps.store.events.get(event.id))) {
+  if (LOOKS_UP.has(action.kind) && (await deps.store.events.get(event.id))) {
     return { outcome: 'duplicate', note: 'event already recorded' };
   }
   const { entries, reason } = await entriesFor(deps, action);
@@ -100,7 +135,8 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
   if (outgoing.length > 0) deps.events?.queued();
   if (result.queued > 0) deps.onQueued();
   // Advisory only (what /balance shows as arriving); the ledger never depends on it.
-  if (action.kind === 'track-status') await deps.store.topUps.setStatus(action.paymentIntentId, action.status);
+  if (action.kind === 'track-status') await trackStatus(deps.store, action.paymentIntentId, action.status);
+  if (action.kind === 'queue' && action.track) await deps.store.topUps.setStatus(action.track.id, action.track.status);
   if (entries.length === 0) return { outcome: 'ignored', note };
   const already = entries.length - result.queued;
   return { outcome: 'queued', note: already > 0 ? `${note} (${already} already queued by another path)` : note };

@@ -2,14 +2,22 @@ import type Stripe from 'stripe';
 import { creditForPaymentIntent } from '../ledger/credit-for-payment-intent.js';
 import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import type { Movement } from '../ledger/movement.js';
-import { toTopUpIntent } from '../stripe/top-up-intent.js';
+import { toTopUpIntent, type TopUpIntent } from '../stripe/top-up-intent.js';
 import { disputeMovements, type DisputeDebitOn } from './dispute-movements.js';
-import { disputeObject, parseEventObject, paymentIntentObject, paymentIntentStatusObject, refundObject } from './event-objects.js';
+import { creditForSession, type PaidSession } from './checkout-credit.js';
+import { checkoutSessionObject, disputeObject, parseEventObject, paymentIntentObject, paymentIntentStatusObject, refundObject } from './event-objects.js';
 import { refundMovements } from './refund-movements.js';
 
 export type EventAction =
-  /** Entries complete in themselves (a top-up's credit carries its own metadata). */
-  | { kind: 'queue'; entries: LedgerEntry[] }
+  /**
+   * Entries complete in themselves (a top-up's credit carries its own metadata); `track`: a
+   * checkout of ours whose recorded status changes with it.
+   */
+  | { kind: 'queue'; entries: LedgerEntry[]; track?: { id: string; status: string } }
+  /** A succeeded PaymentIntent without our tag (CREDIT_UNTAGGED_PAYMENT_INTENTS=true): checked at Stripe first. */
+  | { kind: 'queue-untagged'; intent: TopUpIntent }
+  /** A paid Checkout Session this service did not create: its line items say whether it bought credits. */
+  | { kind: 'queue-for-checkout'; session: PaidSession }
   /** Movements of a PaymentIntent's money whose customer/company must be looked up first. */
   | { kind: 'queue-for-payment'; paymentIntentId: string; movements: Movement[] }
   /** No ledger movement, but a top-up's payment changed state (shown as "arriving" balances). */
@@ -20,6 +28,8 @@ export interface TranslateSettings {
   creditUntagged: boolean;
   refundsDebitCredits: boolean;
   disputeDebitOn: DisputeDebitOn;
+  /** When set, the Moesif company of a purchase the service did not start is this metadata field of the customer. */
+  companyIdMetadataKey: string | undefined;
 }
 
 /** The event types this service acts on; subscribe the Stripe webhook endpoint to these. */
@@ -35,6 +45,9 @@ export const HANDLED_EVENT_TYPES = [
   'charge.dispute.funds_withdrawn',
   'charge.dispute.funds_reinstated',
   'charge.dispute.closed',
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
 ] as const;
 
 function forPayment(paymentIntentId: string | null, movements: (pi: string) => Movement[]): EventAction {
@@ -55,8 +68,10 @@ export function translateEvent(event: Stripe.Event, settings: TranslateSettings)
     case 'payment_intent.succeeded': {
       const pi = parseEventObject(paymentIntentObject, 'payment_intent', event.data.object);
       if (!pi.ok) return { kind: 'ignore', reason: pi.reason };
-      const decision = creditForPaymentIntent(toTopUpIntent(pi.value), settings.creditUntagged);
-      return decision.kind === 'credit' ? { kind: 'queue', entries: [decision.entry] } : decision;
+      const intent = toTopUpIntent(pi.value);
+      const decision = creditForPaymentIntent(intent, settings.creditUntagged);
+      if (decision.kind === 'ignore') return decision;
+      return intent.tag ? { kind: 'queue', entries: [decision.entry] } : { kind: 'queue-untagged', intent };
     }
     case 'payment_intent.processing':
     case 'payment_intent.payment_failed':
@@ -80,6 +95,29 @@ export function translateEvent(event: Stripe.Event, settings: TranslateSettings)
       const dispute = parseEventObject(disputeObject, 'dispute', event.data.object);
       if (!dispute.ok) return { kind: 'ignore', reason: dispute.reason };
       return forPayment(dispute.value.payment_intent, (pi) => disputeMovements(dispute.value, event.type, settings.disputeDebitOn, pi));
+    }
+    case 'checkout.session.completed':
+    case 'checkout.session.async_payment_succeeded': {
+      const session = parseEventObject(checkoutSessionObject, 'checkout session', event.data.object);
+      if (!session.ok) return { kind: 'ignore', reason: session.reason };
+      const decision = creditForSession(session.value);
+      const paid = session.value.payment_status === 'paid';
+      switch (decision.kind) {
+        case 'credit':
+          return { kind: 'queue', entries: [decision.entry], track: { id: session.value.id, status: 'succeeded' } };
+        case 'inspect':
+          return { kind: 'queue-for-checkout', session: decision.session };
+        case 'ignore':
+          // A delayed payment method (SEPA debit, ACH): completed, the money still on its way.
+          return !paid && session.value.mode === 'payment'
+            ? { kind: 'track-status', paymentIntentId: session.value.id, status: 'processing' }
+            : decision;
+      }
+    }
+    case 'checkout.session.async_payment_failed': {
+      const session = parseEventObject(checkoutSessionObject, 'checkout session', event.data.object);
+      if (!session.ok) return { kind: 'ignore', reason: session.reason };
+      return { kind: 'track-status', paymentIntentId: session.value.id, status: 'payment_failed' };
     }
     default:
       return { kind: 'ignore', reason: `event type ${event.type} is not handled` };

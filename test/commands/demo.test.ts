@@ -8,7 +8,7 @@ import { killNpmCommands, NpmCommand } from './npm-command.js';
 describe('npm run demo', () => {
   afterAll(() => killNpmCommands());
 
-  it('walks through the top-up, stays up, and stops on Ctrl-C', async () => {
+  it('walks through a top-up and a pack bought through checkout, stays up, and stops on Ctrl-C', async () => {
     const demo = new NpmCommand('demo', [], { PORT: '0', DEMO_STRIPE_PORT: '0', DEMO_MOESIF_PORT: '0' });
     await demo.waitForOutput(/The service stays up/, 40_000);
     const out = demo.stdout;
@@ -19,6 +19,9 @@ describe('npm run demo', () => {
     expect(out).toMatch(/4\. [\s\S]*\(the same one\); PaymentIntents at Stripe: 1/);
     expect(out).toMatch(/5\. [\s\S]*"state":"delivered"/);
     expect(out).toMatch(/6\. A declined card[\s\S]*← 402[\s\S]*"code":"card_declined"/);
+    expect(out).toMatch(/8\. A credit pack bought through the hosted Stripe Checkout page[\s\S]*← 201[\s\S]*Pay and Cancel buttons[\s\S]*← 303/);
+    expect(out).toMatch(/one credit reached Moesif:\s*\{[^}]*"amount":11000,"type":"credit"/);
+    expect(out).toMatch(/"payment_status":"paid"[^\n]*"state":"delivered"/);
 
     // It really stays up: the service it printed answers.
     const base = out.match(/service (http:\/\/127\.0\.0\.1:\d+)/)![1]!;
@@ -33,7 +36,8 @@ describe('npm run demo', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>Demo credits</title>');
     const balance = await fetch(`${base}/billing/api/balance`, { headers: { Cookie: cookie } });
-    expect(await balance.json()).toMatchObject({ customer_id: 'cus_demo', available_balance: 10 });
+    // 10 from the top-up of step 1, 11,000 from the pack bought through checkout in step 8.
+    expect(await balance.json()).toMatchObject({ customer_id: 'cus_demo', available_balance: 11010 });
     expect((await fetch(link)).status).toBe(410);
 
     demo.signalGroup('SIGINT');

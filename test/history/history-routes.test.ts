@@ -136,7 +136,7 @@ describe('GET /ledger over 250 entries', () => {
       for (let i = 0; i < 250; i++) {
         const id = `pi_many_${String(i).padStart(3, '0')}`;
         ids.push(id);
-        const entry = { transactionId: id, kind: 'credit' as const, customerId: 'cus_alice', companyId: 'cus_alice', subscriptionId: 'sub_alice', amountMinor: 100, currency: 'usd', paymentIntentId: id, description: 'd' };
+        const entry = { transactionId: id, kind: 'credit' as const, customerId: 'cus_alice', companyId: 'cus_alice', subscriptionId: 'sub_alice', amountMinor: 100, currency: 'usd', credits: null, paymentIntentId: id, description: 'd' };
         // Two entries per millisecond: the cursor must break ties by id.
         await h.service.store.outbox.enqueue(entry, 'top-up', T0 + Math.floor(i / 2));
       }

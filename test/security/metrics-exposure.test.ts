@@ -23,6 +23,7 @@ function entry(i: number): LedgerEntry {
     companyId: 'cus_alice',
     subscriptionId: 'sub_alice',
     amountMinor: 1000,
+    credits: null,
     currency: 'usd',
     paymentIntentId: `pi_metrics${i}`,
     description: 'x',

@@ -156,7 +156,7 @@ describe('issue 8 #10: small batches, one instance at a time', () => {
   });
 
   it('RETENTION_DAYS=0 keeps everything', async () => {
-    const entry: LedgerEntry = { transactionId: 'pi_keep', kind: 'credit', customerId: 'cus_a', companyId: 'cus_a', subscriptionId: null, amountMinor: 100, currency: 'usd', paymentIntentId: 'pi_keep', description: 'x' };
+    const entry: LedgerEntry = { transactionId: 'pi_keep', kind: 'credit', customerId: 'cus_a', companyId: 'cus_a', subscriptionId: null, amountMinor: 100, currency: 'usd', credits: null, paymentIntentId: 'pi_keep', description: 'x' };
     await store.outbox.enqueue(entry, 'x', T0);
     const [claim] = await store.outbox.claimDue(T0, 1, 1_000);
     await store.outbox.markDelivered(claim!, T0);

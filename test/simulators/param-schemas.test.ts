@@ -1,11 +1,18 @@
 import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { CHECKOUT_SESSION_CREATE, CHECKOUT_SESSION_EXPIRE, CHECKOUT_SESSION_RETRIEVE } from '../../src/simulators/stripe/checkout-sessions.js';
+import {
+  CHECKOUT_SESSION_CREATE,
+  CHECKOUT_SESSION_EXPIRE,
+  CHECKOUT_SESSION_LINE_ITEMS,
+  CHECKOUT_SESSION_RETRIEVE,
+} from '../../src/simulators/stripe/checkout-sessions.js';
 import { CUSTOMER_CREATE, CUSTOMER_DELETE, CUSTOMER_LIST_PAYMENT_METHODS, CUSTOMER_RETRIEVE } from '../../src/simulators/stripe/customers.js';
 import { EVENT_LIST, EVENT_RETRIEVE } from '../../src/simulators/stripe/events.js';
 import { OPTIONAL, REQUIRED, type ExactSchema } from '../../src/simulators/stripe/param-schema.js';
 import { PAYMENT_INTENT_CANCEL, PAYMENT_INTENT_CREATE, PAYMENT_INTENT_RETRIEVE } from '../../src/simulators/stripe/payment-intents.js';
 import { PAYMENT_METHOD_ATTACH } from '../../src/simulators/stripe/payment-methods.js';
+import { CHECKOUT_SESSION_LIST, INVOICE_PAYMENT_LIST } from '../../src/simulators/stripe/payment-owners.js';
+import { PRICE_CREATE, PRICE_LIST, PRICE_RETRIEVE, PRODUCT_CREATE } from '../../src/simulators/stripe/prices.js';
 import { SUBSCRIPTION_LIST, SUBSCRIPTION_RETRIEVE } from '../../src/simulators/stripe/subscriptions.js';
 
 /**
@@ -37,6 +44,13 @@ const agreement: Record<string, true> = {
   'POST /v1/checkout/sessions': true satisfies Agrees<typeof CHECKOUT_SESSION_CREATE, Stripe.Checkout.SessionCreateParams>,
   'GET /v1/checkout/sessions/:id': true satisfies Agrees<typeof CHECKOUT_SESSION_RETRIEVE, Stripe.Checkout.SessionRetrieveParams>,
   'POST /v1/checkout/sessions/:id/expire': true satisfies Agrees<typeof CHECKOUT_SESSION_EXPIRE, Stripe.Checkout.SessionExpireParams>,
+  'GET /v1/checkout/sessions/:id/line_items': true satisfies Agrees<typeof CHECKOUT_SESSION_LINE_ITEMS, Stripe.Checkout.SessionListLineItemsParams>,
+  'POST /v1/products': true satisfies Agrees<typeof PRODUCT_CREATE, Stripe.ProductCreateParams>,
+  'POST /v1/prices': true satisfies Agrees<typeof PRICE_CREATE, Stripe.PriceCreateParams>,
+  'GET /v1/prices/:id': true satisfies Agrees<typeof PRICE_RETRIEVE, Stripe.PriceRetrieveParams>,
+  'GET /v1/prices': true satisfies Agrees<typeof PRICE_LIST, Stripe.PriceListParams>,
+  'GET /v1/checkout/sessions': true satisfies Agrees<typeof CHECKOUT_SESSION_LIST, Stripe.Checkout.SessionListParams>,
+  'GET /v1/invoice_payments': true satisfies Agrees<typeof INVOICE_PAYMENT_LIST, Stripe.InvoicePaymentListParams>,
 };
 
 // The check itself fails where it must (each line below would compile without its directive otherwise):
@@ -52,7 +66,7 @@ export const notAgreeing: true = true satisfies Agrees<{ amount: typeof REQUIRED
 
 describe('simulated endpoint parameter lists', () => {
   it('are proven equal to stripe-node’s parameter types by the type check (npm test runs tsc first)', () => {
-    expect(Object.keys(agreement)).toHaveLength(15);
+    expect(Object.keys(agreement)).toHaveLength(22);
     expect(Object.keys(PAYMENT_INTENT_CREATE)).toContain('allowed_payment_method_types');
   });
 });

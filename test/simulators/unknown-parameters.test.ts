@@ -31,6 +31,13 @@ describe('fake Stripe: unknown and missing parameters', () => {
         'POST /v1/checkout/sessions',
         'GET /v1/checkout/sessions/:id',
         'POST /v1/checkout/sessions/:id/expire',
+        'GET /v1/checkout/sessions/:id/line_items',
+        'POST /v1/products',
+        'POST /v1/prices',
+        'GET /v1/prices/:id',
+        'GET /v1/prices',
+        'GET /v1/checkout/sessions',
+        'GET /v1/invoice_payments',
       ].sort(),
     );
   });

@@ -30,6 +30,7 @@ export function describeEventsOutContract(name: string, open: () => Promise<Stor
       subscriptionId: 'sub_e',
       amountMinor: 100,
       currency: 'usd',
+      credits: null,
       paymentIntentId: 'pi_events_out',
       description: 'd',
     };

@@ -23,6 +23,7 @@ export function describeHistoryContract(name: string, open: () => Promise<Store>
       subscriptionId,
       amountMinor: 100 + i,
       currency: 'usd',
+      credits: null,
       paymentIntentId: `pi_hist_${customerId}_${String(i).padStart(4, '0')}`,
       description: 'history',
     });
@@ -83,6 +84,7 @@ export function describeHistoryContract(name: string, open: () => Promise<Store>
         subscriptionId: null,
         amountMinor: 500,
         currency: 'usd',
+        credits: null,
         flow: 'off_session',
         status: 'succeeded',
         caller: 'api_key:k',

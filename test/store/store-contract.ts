@@ -17,6 +17,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       subscriptionId: 'sub_a',
       amountMinor: 1000,
       currency: 'usd',
+      credits: null,
       paymentIntentId: `pi_contract_${seq}`,
       description: 'test',
       ...overrides,
@@ -38,6 +39,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       subscriptionId: null,
       amountMinor: 500,
       currency: 'usd',
+      credits: null,
       flow: 'off_session',
       status: 'processing',
       caller: 'api_key:key_x',
@@ -60,6 +62,15 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       expect(await store.events.get('evt_1')).toMatchObject({ id: 'evt_1', type: 'payment_intent.succeeded', created: 1_700_000_000, livemode: false, outcome: 'queued' });
       expect(await store.outbox.get(e.transactionId)).toMatchObject({ state: 'pending', attempts: 0, source: 'event:evt_1', amountMinor: 1000 });
       expect((await store.outbox.countByState()).pending).toBe(1);
+    });
+
+    it('keeps the exact credits a pack fixed (null: the amount at CREDIT_RATES), on entries and top-ups', async () => {
+      const [pack, plain, t] = [entry({ credits: '11000.000001' }), entry(), topUp({ credits: '500' })];
+      await store.events.record(event('evt_credits'), [pack, plain], T0);
+      expect([(await store.outbox.get(pack.transactionId))?.credits, (await store.outbox.get(plain.transactionId))?.credits]).toEqual(['11000.000001', null]);
+      expect((await store.outbox.claimDue(T0, 1, 60_000))[0]?.credits).toBe('11000.000001');
+      await store.topUps.save(t);
+      expect(await store.topUps.get(t.paymentIntentId)).toEqual(t);
     });
 
     it('the transaction id is the final guard: the same entry from two paths is queued once', async () => {

@@ -8,9 +8,10 @@ import { setActingCustomer, type RouteLimits } from '../../rate-limits/route-lim
 import { isStripeId, stripeId } from '../../stripe/stripe-ids.js';
 import { createTopUp, type TopUpDeps } from '../../top-ups/create-top-up.js';
 import { IDEMPOTENCY_KEY } from '../../top-ups/idempotency.js';
-import { topUpBodySchema } from '../../top-ups/top-up-request.js';
+import { purchaseOf, topUpBodySchema } from '../../top-ups/top-up-request.js';
 import type { TopUpRequest } from '../../top-ups/top-up-request.js';
 import { getTopUpStatus } from '../../top-ups/top-up-status.js';
+import { getCheckoutStatus } from '../../checkout/checkout-status.js';
 import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
@@ -54,8 +55,7 @@ export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authentica
     const parsed: ParsedTopUp = {
       request: {
         customerId,
-        amountMinor: body.amount,
-        currency: body.currency,
+        purchase: purchaseOf(body),
         paymentMethodId: body.payment_method ?? null,
         subscriptionId: body.subscription_id ?? null,
         flow: body.flow,
@@ -93,6 +93,10 @@ export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authentica
 
   router.get('/top-ups/:payment_intent_id', cors, auth, deps.limits.perCaller, async (req, res) => {
     const id = String(req.params.payment_intent_id);
+    if (isStripeId('checkoutSession', id)) {
+      res.json(await getCheckoutStatus(deps.topUps, callerOf(res), id));
+      return;
+    }
     if (!isStripeId('paymentIntent', id)) throw new ApiError('not_found', 'No such top-up.');
     res.json(await getTopUpStatus(deps.topUps, callerOf(res), id));
   });

@@ -3,11 +3,12 @@ import { chargeAmountRefusal, integerAmount } from './amount-rules.js';
 import type { Params, ParamsRule, StripeEndpoint } from './endpoint.js';
 import { OPTIONAL, optionalObject, REQUIRED, type ExactSchema } from './param-schema.js';
 import { invalidRequest, resourceMissing } from './stripe-error.js';
+import { expansions, renderPrice } from './prices.js';
 import { finder, isObject, newId, nowSeconds, type StripeWorld } from './world.js';
 
 /**
- * Checkout Sessions in payment mode with inline `price_data` (the simulator has no Prices yet):
- * create, retrieve, expire.
+ * Checkout Sessions in payment mode, with Prices (prices.ts) or inline `price_data`: create,
+ * retrieve, list line items, expire. Paying one is checkout-payment.ts (the hosted page's Pay).
  */
 
 const PRODUCT_DATA = {
@@ -110,6 +111,12 @@ export const CHECKOUT_SESSION_CREATE = {
 
 export const CHECKOUT_SESSION_RETRIEVE = { expand: OPTIONAL } as const satisfies ExactSchema<Stripe.Checkout.SessionRetrieveParams>;
 export const CHECKOUT_SESSION_EXPIRE = { expand: OPTIONAL } as const satisfies ExactSchema<Stripe.Checkout.SessionExpireParams>;
+export const CHECKOUT_SESSION_LINE_ITEMS = {
+  ending_before: OPTIONAL,
+  expand: OPTIONAL,
+  limit: OPTIONAL,
+  starting_after: OPTIONAL,
+} as const satisfies ExactSchema<Stripe.Checkout.SessionListLineItemsParams>;
 
 const lineItems = (params: Params): Record<string, unknown>[] =>
   Array.isArray(params.line_items) ? params.line_items.filter(isObject) : isObject(params.line_items) ? Object.values(params.line_items).filter(isObject) : [];
@@ -152,6 +159,54 @@ const chargeableTotal: ParamsRule = (params) => {
   return currency ? chargeAmountRefusal('line_items', total, currency) : null;
 };
 
+/** A line item as the session keeps it: a Price named (must exist, be active and one-time) or made from price_data. */
+function lineItemFor(world: StripeWorld, item: Record<string, unknown>, i: number): Stripe.LineItem {
+  const quantity = Number(item.quantity);
+  let price: Stripe.Price;
+  if (item.price) {
+    const found = world.prices.get(String(item.price));
+    if (!found) throw resourceMissing('price', String(item.price), `line_items[${i}][price]`);
+    // Stripe: "The price specified is inactive. This field only accepts active prices."
+    if (!found.active) throw invalidRequest(undefined, `line_items[${i}][price]`, `The price specified is inactive. This field only accepts active prices.`);
+    // Stripe: recurring prices need subscription mode.
+    if (found.type === 'recurring') {
+      throw invalidRequest(undefined, `line_items[${i}][price]`, 'You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.');
+    }
+    price = found;
+  } else {
+    const data = item.price_data as Record<string, unknown>;
+    const product = isObject(data.product_data) ? data.product_data : { name: 'product' };
+    price = {
+      id: newId('price'),
+      object: 'price',
+      active: false,
+      currency: String(data.currency).toLowerCase(),
+      unit_amount: Number(data.unit_amount),
+      type: 'one_time',
+      recurring: null,
+      product: String(data.product ?? newId('prod')),
+      metadata: {},
+      nickname: null,
+      livemode: false,
+      created: nowSeconds(),
+    } as unknown as Stripe.Price;
+    if (!data.product) world.products.set(String(price.product), { id: price.product, object: 'product', active: true, name: String(product.name), metadata: {} } as unknown as Stripe.Product);
+  }
+  const amount = (price.unit_amount ?? 0) * quantity;
+  return {
+    id: newId('li'),
+    object: 'item',
+    amount_discount: 0,
+    amount_subtotal: amount,
+    amount_tax: 0,
+    amount_total: amount,
+    currency: price.currency,
+    description: world.products.get(String(price.product))?.name ?? '',
+    price,
+    quantity,
+  } as unknown as Stripe.LineItem;
+}
+
 export function checkoutSessionEndpoints(world: StripeWorld): StripeEndpoint[] {
   const find = finder(world.checkoutSessions, 'checkout.session');
   return [
@@ -164,10 +219,12 @@ export function checkoutSessionEndpoints(world: StripeWorld): StripeEndpoint[] {
         const p = request.params;
         const customer = p.customer ? world.customers.get(String(p.customer)) : null;
         if (p.customer && (!customer || customer.deleted)) throw resourceMissing('customer', String(p.customer), 'customer');
-        const firstPrice = lineItems(p).map((item) => item.price).find(Boolean);
-        if (firstPrice) throw resourceMissing('price', String(firstPrice), 'line_items[0][price]');
-        const items = lineItems(p).map((item) => item.price_data as Record<string, unknown>);
-        const total = lineItems(p).reduce((sum, item, i) => sum + Number(items[i]!.unit_amount) * Number(item.quantity), 0);
+        const items = lineItems(p).map((item, i) => lineItemFor(world, item, i));
+        const total = items.reduce((sum, item) => sum + item.amount_total, 0);
+        const currency = items[0]?.currency ?? String(p.currency ?? '').toLowerCase();
+        // A session's total is a charge like any other (amount_too_small below the currency's minimum).
+        const refusal = chargeAmountRefusal('line_items', total, currency);
+        if (refusal) throw refusal;
         const id = newId('cs_test');
         const session = {
           id,
@@ -177,11 +234,12 @@ export function checkoutSessionEndpoints(world: StripeWorld): StripeEndpoint[] {
           payment_status: 'unpaid',
           amount_subtotal: total,
           amount_total: total,
-          currency: String(items[0]?.currency ?? p.currency ?? '').toLowerCase(),
+          currency,
           customer: p.customer ?? null,
           client_reference_id: p.client_reference_id ?? null,
           metadata: isObject(p.metadata) ? p.metadata : {},
           payment_intent: null,
+          payment_link: null,
           success_url: p.success_url ?? null,
           cancel_url: p.cancel_url ?? null,
           url: `${world.url}/c/pay/${id}`,
@@ -190,6 +248,8 @@ export function checkoutSessionEndpoints(world: StripeWorld): StripeEndpoint[] {
           livemode: false,
         } as unknown as Stripe.Checkout.Session;
         world.checkoutSessions.set(id, session);
+        world.checkoutLineItems.set(id, items);
+        world.checkoutPaymentIntentData.set(id, isObject(p.payment_intent_data) ? p.payment_intent_data : {});
         return { body: session };
       },
     },
@@ -198,6 +258,22 @@ export function checkoutSessionEndpoints(world: StripeWorld): StripeEndpoint[] {
       path: '/v1/checkout/sessions/:id',
       params: CHECKOUT_SESSION_RETRIEVE,
       handle: (request) => ({ body: find(request.path.id!) }),
+    },
+    {
+      method: 'GET',
+      path: '/v1/checkout/sessions/:id/line_items',
+      params: CHECKOUT_SESSION_LINE_ITEMS,
+      handle(request) {
+        const session = find(request.path.id!);
+        const expandProduct = expansions(request.params).includes('data.price.product');
+        const data = (world.checkoutLineItems.get(session.id) ?? []).map((item) => ({
+          ...item,
+          price: item.price ? renderPrice(world, item.price, expandProduct) : null,
+        }));
+        const limit = Number(request.params.limit ?? 10);
+        const after = request.params.starting_after ? data.findIndex((i) => i.id === request.params.starting_after) + 1 : 0;
+        return { body: { object: 'list', data: data.slice(after, after + limit), has_more: after + limit < data.length, url: `/v1/checkout/sessions/${session.id}/line_items` } };
+      },
     },
     {
       method: 'POST',

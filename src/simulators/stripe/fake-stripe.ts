@@ -3,6 +3,8 @@ import express, { type Express } from 'express';
 import Stripe from 'stripe';
 import { HANDLED_EVENT_TYPES } from '../../webhooks/translate-event.js';
 import { LoopbackServer } from '../listen.js';
+import { checkoutPage } from './checkout-page.js';
+import { payCheckoutSession, settleCheckoutSession, type CheckoutPaymentMethod } from './checkout-payment.js';
 import { checkoutSessionEndpoints } from './checkout-sessions.js';
 import { customerEndpoints } from './customers.js';
 import { mountEndpoints, type EndpointRequest, type StripeEndpoint } from './endpoint.js';
@@ -10,6 +12,8 @@ import { eventEndpoints } from './events.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
 import { paymentIntentEndpoints } from './payment-intents.js';
 import { paymentMethodEndpoints } from './payment-methods.js';
+import { paymentOwnerEndpoints } from './payment-owners.js';
+import { priceEndpoints } from './prices.js';
 import { simulatorControls } from './simulator-controls.js';
 import { subscriptionEndpoints } from './subscriptions.js';
 import { WebhookEndpoint } from './webhook-endpoint.js';
@@ -27,6 +31,8 @@ export function stripeApiEndpoints(world: StripeWorld): StripeEndpoint[] {
     ...subscriptionEndpoints(world),
     ...eventEndpoints(world),
     ...checkoutSessionEndpoints(world),
+    ...priceEndpoints(world),
+    ...paymentOwnerEndpoints(world),
   ];
 }
 
@@ -51,6 +57,12 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
   readonly paymentMethods = new Map<string, AttachedPaymentMethod>();
   readonly checkoutSessions = new Map<string, Stripe.Checkout.Session>();
+  readonly checkoutLineItems = new Map<string, Stripe.LineItem[]>();
+  readonly checkoutPaymentIntentData = new Map<string, Record<string, unknown>>();
+  readonly products = new Map<string, Stripe.Product>();
+  readonly prices = new Map<string, Stripe.Price>();
+  readonly invoices = new Map<string, Stripe.Invoice>();
+  readonly invoicePayments = new Map<string, Stripe.InvoicePayment>();
   readonly events: Stripe.Event[] = [];
   /** Every API request, in order. */
   readonly requests: SeenRequest[] = [];
@@ -77,6 +89,47 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   addCustomer(customer: FakeCustomer): this {
     this.customers.set(customer.id, customer);
     return this;
+  }
+
+  /**
+   * A Price (and its Product) as the operator would set one up in the Dashboard; `credits` goes
+   * in the price's metadata, `productCredits` in the product's (`moesif_credits`). Returns the price id.
+   */
+  addPrice(price: {
+    unitAmount: number;
+    currency: string;
+    credits?: string;
+    productCredits?: string;
+    name?: string;
+    active?: boolean;
+    recurring?: boolean;
+  }): string {
+    const product = {
+      id: newId('prod'),
+      object: 'product',
+      active: true,
+      name: price.name ?? 'API credits',
+      metadata: price.productCredits ? { moesif_credits: price.productCredits } : {},
+      created: nowSeconds(),
+      livemode: false,
+    } as unknown as Stripe.Product;
+    this.products.set(product.id, product);
+    const id = newId('price');
+    this.prices.set(id, {
+      id,
+      object: 'price',
+      active: price.active ?? true,
+      currency: price.currency,
+      unit_amount: price.unitAmount,
+      type: price.recurring ? 'recurring' : 'one_time',
+      recurring: price.recurring ? { interval: 'month', interval_count: 1 } : null,
+      product: product.id,
+      nickname: null,
+      metadata: price.credits ? { moesif_credits: price.credits } : {},
+      created: nowSeconds(),
+      livemode: false,
+    } as unknown as Stripe.Price);
+    return id;
   }
 
   /** The next API requests answer with these HTTP statuses (e.g. 500, 503) before behaving normally. */
@@ -128,6 +181,16 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
     return event;
   }
 
+  /** The customer pays a Checkout Session on the hosted page (events sent as Stripe would). */
+  payCheckoutSession(id: string, method: CheckoutPaymentMethod = 'card'): Stripe.Checkout.Session {
+    return payCheckoutSession(this, id, method);
+  }
+
+  /** A delayed checkout payment settles (async_payment_succeeded or _failed). */
+  settleCheckoutSession(id: string, outcome: 'succeeded' | 'failed'): Stripe.Checkout.Session {
+    return settleCheckoutSession(this, id, outcome);
+  }
+
   /** Moves a PaymentIntent to succeeded (e.g. after the browser completed 3-D Secure); sends no event. */
   succeed(paymentIntentId: string): Stripe.PaymentIntent {
     const pi = this.paymentIntents.get(paymentIntentId);
@@ -168,6 +231,7 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
       next();
     });
     mountEndpoints(app, stripeApiEndpoints(this), this.idempotency);
+    app.use(checkoutPage(this));
     app.use('/_simulator', simulatorControls(this));
     app.use((req, res) => {
       res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path}).` } });

@@ -31,6 +31,15 @@ export interface StripeWorld {
   readonly paymentIntents: Map<string, Stripe.PaymentIntent>;
   readonly paymentMethods: Map<string, AttachedPaymentMethod>;
   readonly checkoutSessions: Map<string, Stripe.Checkout.Session>;
+  /** Each Checkout Session's line items (GET /v1/checkout/sessions/:id/line_items). */
+  readonly checkoutLineItems: Map<string, Stripe.LineItem[]>;
+  /** What a session's payment_intent_data asked of the PaymentIntent made when it is paid. */
+  readonly checkoutPaymentIntentData: Map<string, Record<string, unknown>>;
+  readonly products: Map<string, Stripe.Product>;
+  readonly prices: Map<string, Stripe.Price>;
+  readonly invoices: Map<string, Stripe.Invoice>;
+  /** How each invoice was paid (GET /v1/invoice_payments). */
+  readonly invoicePayments: Map<string, Stripe.InvoicePayment>;
   readonly events: Stripe.Event[];
   /** The base URL the simulator listens on (for the URLs in objects, e.g. a Checkout Session's). */
   readonly url: string;

@@ -8,9 +8,9 @@ export class PgTopUps implements TopUpStore {
 
   async save(t: TopUpRecord): Promise<void> {
     await this.db.query(
-      `INSERT INTO top_ups (payment_intent_id, customer_id, company_id, subscription_id, amount_minor, currency, flow, status, caller, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (payment_intent_id) DO NOTHING`,
-      [t.paymentIntentId, t.customerId, t.companyId, t.subscriptionId, t.amountMinor, t.currency, t.flow, t.status, t.caller, t.createdAt],
+      `INSERT INTO top_ups (payment_intent_id, customer_id, company_id, subscription_id, amount_minor, currency, flow, status, caller, created_at, credits)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (payment_intent_id) DO NOTHING`,
+      [t.paymentIntentId, t.customerId, t.companyId, t.subscriptionId, t.amountMinor, t.currency, t.flow, t.status, t.caller, t.createdAt, t.credits],
     );
   }
 

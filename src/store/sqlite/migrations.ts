@@ -127,4 +127,8 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX events_out_customer ON events_out (destination, customer_id, state, seq);
   CREATE INDEX events_out_state_updated ON events_out (state, updated_at);
   `,
+  /* 8 (issue 10): credits fixed by what was bought (credit packs), instead of the amount at CREDIT_RATES */ `
+  ALTER TABLE outbox ADD COLUMN credits TEXT;
+  ALTER TABLE top_ups ADD COLUMN credits TEXT;
+  `,
 ];

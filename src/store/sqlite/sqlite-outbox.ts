@@ -18,9 +18,9 @@ export class SqliteOutbox implements OutboxStore {
       insert: sql.prepare(
         `INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency,
            payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at,
-           ledger_type, active_at, expire_at)
+           ledger_type, active_at, expire_at, credits)
          VALUES (@transactionId, @kind, @customerId, @companyId, @subscriptionId, @amountMinor, @currency,
-           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now, @ledgerType, @activeAt, @expireAt)
+           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now, @ledgerType, @activeAt, @expireAt, @credits)
          ON CONFLICT (transaction_id) DO NOTHING`,
       ),
       claimDue: sql.prepare(

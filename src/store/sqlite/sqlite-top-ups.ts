@@ -9,8 +9,8 @@ export class SqliteTopUps implements TopUpStore {
   constructor(private readonly sql: SqliteDb) {
     this.s = {
       save: sql.prepare(
-        `INSERT INTO top_ups (payment_intent_id, customer_id, company_id, subscription_id, amount_minor, currency, flow, status, caller, created_at)
-         VALUES (@paymentIntentId, @customerId, @companyId, @subscriptionId, @amountMinor, @currency, @flow, @status, @caller, @createdAt)
+        `INSERT INTO top_ups (payment_intent_id, customer_id, company_id, subscription_id, amount_minor, currency, credits, flow, status, caller, created_at)
+         VALUES (@paymentIntentId, @customerId, @companyId, @subscriptionId, @amountMinor, @currency, @credits, @flow, @status, @caller, @createdAt)
          ON CONFLICT (payment_intent_id) DO NOTHING`,
       ),
       get: sql.prepare('SELECT * FROM top_ups WHERE payment_intent_id = ?'),
