@@ -53,6 +53,8 @@ export class SqliteOutbox implements OutboxStore {
            lease_token = NULL, lease_until = NULL
          WHERE state = @state`,
       ),
+      releaseAll: sql.prepare('UPDATE outbox SET lease_token = NULL, lease_until = NULL WHERE lease_token IS NOT NULL'),
+      renew: sql.prepare('UPDATE outbox SET lease_until = @until WHERE transaction_id = @id AND lease_token = @token'),
       get: sql.prepare('SELECT * FROM outbox WHERE transaction_id = ?'),
       listAll: sql.prepare('SELECT * FROM outbox ORDER BY updated_at DESC, transaction_id LIMIT ?'),
       listByState: sql.prepare('SELECT * FROM outbox WHERE state = ? ORDER BY updated_at DESC, transaction_id LIMIT ?'),
@@ -75,6 +77,23 @@ export class SqliteOutbox implements OutboxStore {
       const rows = this.s.claimDue.all({ token, leaseUntil: now + leaseMs, now, limit }) as Row[];
       return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
     }, 'one');
+  }
+
+  /**
+   * Releases every lease at once, outside the group commit: called only by the file's owner as it
+   * opens (sqlite-store.ts), when any lease left is a dead process's. Not fsync'd on purpose: if
+   * it is lost, so is this process, and the next owner releases them again.
+   */
+  releaseAllLeases(): number {
+    return this.s.releaseAll.run().changes;
+  }
+
+  renewLeases(claims: readonly ClaimedEntry[], leaseUntil: number): Promise<number> {
+    return this.sql.write(() => {
+      let renewed = 0;
+      for (const c of claims) renewed += this.s.renew.run({ id: c.transactionId, token: c.leaseToken, until: leaseUntil }).changes;
+      return renewed;
+    });
   }
 
   markDelivered(claim: ClaimedEntry, now: number): Promise<void> {
