@@ -4,7 +4,19 @@ import type { DeliveryFailure, OutboxStore } from '../outbox-store.js';
 import { emptyCounts, toOutboxEntry, type Row } from '../rows.js';
 import type { SqliteDb } from './sqlite-db.js';
 
-/** The outbox on SQLite. Updates of a claimed entry must present its lease token. */
+/**
+ * The outbox on SQLite. Updates of a claimed entry must present its lease token.
+ *
+ * Delivery bookkeeping (claims, lease renewals, an attempt's outcome) does not wait for the WAL
+ * fsync (DELIVERY_BOOKKEEPING). A process crash loses nothing committed; a power loss or OS crash
+ * can lose its last moments, and then the entry is pending again (its lease released at the
+ * restart), so it is posted again with the same transaction_id, which Moesif de-duplicates (a
+ * refused one is refused again). Queueing an entry
+ * and an operator's requeue stay durable: those are what must never be lost.
+ */
+const DELIVERY_BOOKKEEPING = 'committed';
+
+/** The outbox on SQLite (see above). */
 export class SqliteOutbox implements OutboxStore {
   private readonly s;
 
@@ -76,7 +88,7 @@ export class SqliteOutbox implements OutboxStore {
       const token = randomUUID();
       const rows = this.s.claimDue.all({ token, leaseUntil: now + leaseMs, now, limit }) as Row[];
       return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
-    }, 'one');
+    }, 'one', DELIVERY_BOOKKEEPING);
   }
 
   /**
@@ -93,13 +105,13 @@ export class SqliteOutbox implements OutboxStore {
       let renewed = 0;
       for (const c of claims) renewed += this.s.renew.run({ id: c.transactionId, token: c.leaseToken, until: leaseUntil }).changes;
       return renewed;
-    });
+    }, 'several', DELIVERY_BOOKKEEPING);
   }
 
   markDelivered(claim: ClaimedEntry, now: number): Promise<void> {
     return this.sql.write(() => {
       this.s.delivered.run({ id: claim.transactionId, token: claim.leaseToken, now });
-    }, 'one');
+    }, 'one', DELIVERY_BOOKKEEPING);
   }
 
   scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void> {
@@ -112,7 +124,7 @@ export class SqliteOutbox implements OutboxStore {
         status: failure.status,
         now,
       });
-    }, 'one');
+    }, 'one', DELIVERY_BOOKKEEPING);
   }
 
   markUndeliverable(claim: ClaimedEntry, state: 'failed' | 'dead', failure: DeliveryFailure, now: number): Promise<void> {
@@ -127,13 +139,13 @@ export class SqliteOutbox implements OutboxStore {
         status: failure.status,
         now,
       });
-    }, 'one');
+    }, 'one', DELIVERY_BOOKKEEPING);
   }
 
   setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void> {
     return this.sql.write(() => {
       this.s.setSubscription.run({ id: claim.transactionId, token: claim.leaseToken, sub: subscriptionId, now });
-    }, 'one');
+    }, 'one', DELIVERY_BOOKKEEPING);
   }
 
   requeue(transactionId: string, now: number): Promise<boolean> {
