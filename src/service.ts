@@ -167,6 +167,7 @@ export async function buildService(
       now,
     },
     admin,
+    billing: { sessions: { store, ownership, now } },
     reconcileNow,
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
     rateLimits: { store: store.rateLimits, now },

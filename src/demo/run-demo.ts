@@ -17,6 +17,8 @@ const DEMO = {
   moesifKey: 'demo-moesif-management-key',
   customer: 'cus_demo',
   subscription: 'sub_demo',
+  /** Where "your app" would be: the billing page's back link returns there. */
+  appOrigin: 'http://localhost:5173',
 };
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
     DATABASE_URL: process.env.DEMO_DATABASE_URL ?? 'sqlite::memory:',
     TOP_UP_API_KEYS: DEMO.apiKey,
     TOP_UP_CURRENCIES: 'usd,eur,jpy,kwd',
+    BILLING_RETURN_ORIGINS: DEMO.appOrigin,
+    BILLING_PAGE_TITLE: 'Demo credits',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   const service = await buildService(config, createLogger(config.logLevel));
@@ -114,6 +118,18 @@ async function main(): Promise<void> {
   out(`   ← ${declined.status}`);
   json(await declined.json());
 
+  step(7, `Your backend opens ${DEMO.customer}'s billing page (single use, valid 5 minutes): open it in your browser`);
+  const billingRequest = { customer_id: DEMO.customer, return_url: `${DEMO.appOrigin}/account` };
+  out(`   POST /billing-sessions ${JSON.stringify(billingRequest)}`);
+  const billing = await fetch(`${base}/billing-sessions`, {
+    method: 'POST',
+    headers: { Authorization: headers.Authorization, 'Content-Type': 'application/json' },
+    body: JSON.stringify(billingRequest),
+  });
+  const session = (await billing.json()) as { url: string };
+  out(`   ← ${billing.status}`);
+  out(`   billing page: ${session.url}`);
+
   out(`\n${bold('The service stays up. Try it (Ctrl-C to stop):')}`);
   out(`   curl -s -X POST ${base}/top-up -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
   out(`        -H 'Idempotency-Key: my-order-42' -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd"}'`);
@@ -123,6 +139,9 @@ async function main(): Promise<void> {
   out(`        -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd","payment_method":"pm_card_authenticationRequired"}'`);
   out(`   curl -s -X POST ${stripe.url}/_simulator/payment_intents/<payment_intent_id>/succeed`);
   out(`   curl -s ${base}/readyz`);
+  out('   # a fresh billing-page link (each opens the page once)');
+  out(`   curl -s -X POST ${base}/billing-sessions -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
+  out(`        -d '${JSON.stringify(billingRequest)}'`);
   out(`   # what the fake Moesif holds: balance of ${DEMO.subscription}`);
   out(`   curl -s ${moesif.apiUrl}/search/~/subscriptions/${DEMO.subscription} -H 'Authorization: Bearer ${DEMO.moesifKey}'`);
 

@@ -24,6 +24,18 @@ describe('npm run demo', () => {
     const base = out.match(/service (http:\/\/127\.0\.0\.1:\d+)/)![1]!;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
 
+    // 7. The billing-page link it printed opens the demo customer's page, once.
+    const link = out.match(/7\. [\s\S]*← 201\s+billing page: (http:\/\/127\.0\.0\.1:\d+\/billing\/session\/[A-Za-z0-9_-]{43})\n/)![1]!;
+    const opened = await fetch(link);
+    expect(opened.status).toBe(200);
+    const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(`${base}/billing`, { headers: { Cookie: cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Demo credits</title>');
+    const balance = await fetch(`${base}/billing/api/balance`, { headers: { Cookie: cookie } });
+    expect(await balance.json()).toMatchObject({ customer_id: 'cus_demo', available_balance: 10 });
+    expect((await fetch(link)).status).toBe(410);
+
     demo.signalGroup('SIGINT');
     const exit = await demo.exited;
     expect(exit.stdout).toMatch(/stopping…\s*$/);

@@ -5,9 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/ledger-entry.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreFileInUseError } from '../../src/store/sqlite/store-file-lock.js';
+import { describeBillingSessionContract } from './billing-session-contract.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('SQLite (in memory)', async () => new SqliteStore(':memory:'));
+describeBillingSessionContract('SQLite (in memory)', async () => new SqliteStore(':memory:'));
 
 const dir = mkdtempSync(join(tmpdir(), 'topup-sync-store-'));
 let n = 0;

@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { SqliteBillingSessions } from './sqlite-billing-sessions.js';
 import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
 import { SqliteIdempotency } from './sqlite-idempotency.js';
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   readonly state: SqliteState;
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
+  readonly billingSessions: SqliteBillingSessions;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.lock = options.owner && path !== ':memory:' ? StoreFileLock.acquire(path) : null;
@@ -54,6 +56,7 @@ export class SqliteStore implements Store {
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
     this.retention = new SqliteRetention(this.sql);
+    this.billingSessions = new SqliteBillingSessions(this.sql);
     this.releasedLeases = options.owner ? this.outbox.releaseAllLeases() : 0;
   }
 
