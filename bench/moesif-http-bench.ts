@@ -12,7 +12,7 @@ import http from 'node:http';
 import { parseArgs } from 'node:util';
 import axios, { type AxiosInstance } from 'axios';
 import { MoesifLedger, type MoesifBalanceTransaction } from '../src/moesif/moesif-ledger.js';
-import { PooledHttpAgent } from '../src/moesif/pooled-agents.js';
+import { PooledHttpAgent } from './pooled-agents.js';
 
 const { values } = parseArgs({
   options: {
@@ -88,12 +88,12 @@ const SETUPS: Record<string, (url: string) => Post> = {
     });
     return (tx) => instance.post(PATH, JSON.stringify(tx));
   },
-  /** A keep-alive agent that does not re-apply SO_KEEPALIVE when a socket returns to the pool (src/moesif/pooled-agents.ts). */
+  /** A keep-alive agent that does not re-apply SO_KEEPALIVE when a socket returns to the pool (pooled-agents.ts). */
   'http adapter, pooled agent (no setKeepAlive on reuse)': (url) =>
     viaAxios(axios.create({ ...baseOptions(url), httpAgent: new PooledHttpAgent({ keepAlive: true, maxSockets: CONCURRENCY }) })),
   /** axios' fetch adapter: Node's built-in fetch (undici) and its own connection pool. */
   'fetch adapter': (url) => viaAxios(axios.create({ ...baseOptions(url), adapter: 'fetch' })),
-  /** What the service ships (src/moesif/moesif-ledger.ts): pooled agent, proxy: false, no transforms. */
+  /** What the service ships (src/moesif/moesif-ledger.ts): the setup of the first row. */
   'MoesifLedger as shipped': (url) => {
     const ledger = new MoesifLedger(
       { apiUrl: url, apiKey: KEY, timeoutMs: 10_000 } as ConstructorParameters<typeof MoesifLedger>[0],

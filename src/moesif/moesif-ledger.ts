@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
@@ -5,7 +7,6 @@ import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
 import { isStripeId } from '../stripe/stripe-ids.js';
 import { MoesifDeliveryError } from './moesif-errors.js';
-import { PooledHttpAgent, PooledHttpsAgent } from './pooled-agents.js';
 import { parseRetryAfterMs } from './retry-after.js';
 
 const BALANCE_TRANSACTIONS_PATH = '/~/billing/reports/balance_transactions';
@@ -75,21 +76,12 @@ export class MoesifLedger {
   private readonly http: AxiosInstance;
 
   constructor(config: Config['moesif'], maxSockets: number) {
-    // The cheapest way found to use axios per delivery (npm run bench:moesif-http prints the
-    // comparison): its http adapter (the fetch adapter costs several times more CPU per request),
-    // pooled agents that skip a setKeepAlive per request, no proxy lookup (axios would read
-    // HTTP_PROXY/NO_PROXY from the environment on every request; the service reads its
-    // environment once, at start-up), and no transforms: bodies are serialized here, answers
-    // kept as text.
     this.http = axios.create({
       baseURL: config.apiUrl,
       timeout: config.timeoutMs,
       headers: { Authorization: `Bearer ${config.apiKey}`, 'Content-Type': 'application/json' },
-      httpAgent: new PooledHttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new PooledHttpsAgent({ keepAlive: true, maxSockets }),
-      proxy: false,
-      transformRequest: [(data: unknown) => data],
-      transformResponse: [(data: unknown) => data],
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets }),
       // Status codes are classified below, not thrown.
       validateStatus: () => true,
       maxRedirects: 0,
@@ -140,7 +132,7 @@ export class MoesifLedger {
     let data: unknown;
     let retryAfter: string | undefined;
     try {
-      const res = await this.http.post(BALANCE_TRANSACTIONS_PATH, JSON.stringify(tx));
+      const res = await this.http.post(BALANCE_TRANSACTIONS_PATH, tx);
       status = res.status;
       data = res.data;
       retryAfter = res.headers['retry-after'] as string | undefined;
