@@ -64,7 +64,7 @@ describe('crash recovery (real process, SQLite file)', { timeout: 60_000 }, () =
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       OUTBOX_POLL_INTERVAL_MS: '50',
-      // The default lease (15 s): a restarted service must not wait it out (it owns the file and
+      // The default lease (60 s): a restarted service must not wait it out (it owns the file and
       // releases a dead process's leases at once).
       SHUTDOWN_TIMEOUT_MS: '5000',
       ...overrides,
@@ -104,7 +104,7 @@ describe('crash recovery (real process, SQLite file)', { timeout: 60_000 }, () =
     expect((await storedEntry(databasePath, pi.id))?.state).toBe('delivered');
   });
 
-  it('SIGKILL during a delivery → the restarted service delivers the credit within 5 s, not after the dead claim\'s 15 s lease', async () => {
+  it('SIGKILL during a delivery → the restarted service delivers the credit within 5 s, not after the dead claim\'s lease', async () => {
     moesif.respondWith('timeout'); // the first attempt hangs until the kill
     const first = new ServiceProcess(serviceEnv({ MOESIF_TIMEOUT_MS: '30000' }));
     const port = await first.listening();
