@@ -52,9 +52,17 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** Wires the real adapters from config. Used by main.ts, the CLIs, the demo and the tests alike. */
-export async function buildService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
-  const store = await openStore(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs });
+/**
+ * Wires the real adapters from config. Used by main.ts, the CLIs, the demo and the tests alike.
+ * `role: 'operator'` for commands run beside a running service (see openStore).
+ */
+export async function buildService(
+  config: Config,
+  logger: Logger,
+  now: () => number = Date.now,
+  role: 'service' | 'operator' = 'service',
+): Promise<Service> {
+  const store = await openStore(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs, role });
   const metrics = new Metrics(() => store.outbox.countByState(), { outboxRefreshMs: config.metrics.outboxRefreshMs, now });
   const stripe = new StripeGateway(
     createStripeClient(config.stripe),

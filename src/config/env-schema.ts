@@ -254,11 +254,6 @@ export const envSchema = z
         }
       }
     }
-    if (env.OUTBOX_LEASE_MS < 2 * env.MOESIF_TIMEOUT_MS) {
-      // A lease that can run out while its delivery is still waiting for Moesif lets a second
-      // worker send the same entry at the same time.
-      ctx.addIssue({ code: 'custom', path: ['OUTBOX_LEASE_MS'], message: 'must be at least twice MOESIF_TIMEOUT_MS' });
-    }
     // A key that opens one door must not open another: the metrics token sits in Prometheus'
     // configuration, the top-up keys in your servers'.
     if (env.ADMIN_API_KEY !== undefined && env.TOP_UP_API_KEYS.includes(env.ADMIN_API_KEY)) {
