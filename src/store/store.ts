@@ -1,3 +1,4 @@
+import type { AutoRechargeStore } from './auto-recharge-store.js';
 import type { EventStore } from './event-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { OutboxStore } from './outbox-store.js';
@@ -6,6 +7,7 @@ import type { RetentionStore } from './retention-store.js';
 import type { StateStore } from './state-store.js';
 import type { TopUpStore } from './top-up-store.js';
 
+export type { AutoRechargeStore } from './auto-recharge-store.js';
 export type { EventStore, RecordEventResult, StripeEventRecord } from './event-store.js';
 export type { IdempotencyClaim, IdempotencyStore } from './idempotency-store.js';
 export type { DeliveryFailure, OutboxStore } from './outbox-store.js';
@@ -30,4 +32,5 @@ export interface Store {
   state: StateStore;
   rateLimits: RateLimitStore;
   retention: RetentionStore;
+  autoRecharge: AutoRechargeStore;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { describeAutoRechargeContract } from './auto-recharge-contract.js';
 import { describeStoreContract } from './store-contract.js';
 
 describeStoreContract('SQLite (in memory)', async () => new SqliteStore(':memory:'));
@@ -13,3 +14,5 @@ describeStoreContract(
   async () => new SqliteStore(join(dir, `store-${++n}.db`)),
   async () => rmSync(dir, { recursive: true, force: true }),
 );
+
+describeAutoRechargeContract('SQLite (in memory)', async () => new SqliteStore(':memory:'));

@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { PgAutoRecharge } from './pg-auto-recharge.js';
 import { PgDb } from './pg-db.js';
 import { PgEvents } from './pg-events.js';
 import { PgIdempotency } from './pg-idempotency.js';
@@ -22,6 +23,7 @@ export class PostgresStore implements Store {
   readonly state: PgState;
   readonly rateLimits: PgRateLimits;
   readonly retention: PgRetention;
+  readonly autoRecharge: PgAutoRecharge;
 
   private constructor(private readonly db: PgDb) {
     this.outbox = new PgOutbox(db);
@@ -31,6 +33,7 @@ export class PostgresStore implements Store {
     this.state = new PgState(db);
     this.rateLimits = new PgRateLimits(db);
     this.retention = new PgRetention(db);
+    this.autoRecharge = new PgAutoRecharge(db);
   }
 
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {

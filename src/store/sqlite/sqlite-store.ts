@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { SqliteAutoRecharge } from './sqlite-auto-recharge.js';
 import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
 import { SqliteIdempotency } from './sqlite-idempotency.js';
@@ -23,6 +24,7 @@ export class SqliteStore implements Store {
   readonly state: SqliteState;
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
+  readonly autoRecharge: SqliteAutoRecharge;
 
   constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
     this.sql = new SqliteDb(path, options);
@@ -32,6 +34,7 @@ export class SqliteStore implements Store {
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
     this.retention = new SqliteRetention(this.sql);
+    this.autoRecharge = new SqliteAutoRecharge(this.sql);
   }
 
   ping(): Promise<void> {
