@@ -1,4 +1,5 @@
 import { listDeliveries, redriveEvent, retryAll, retryDelivery } from '../admin/admin-actions.js';
+import { listPausedSettings, resumeSetting } from '../admin/auto-recharge-admin.js';
 import type { DeliveryState } from '../ledger/ledger-entry.js';
 import { openForCli, print } from './open-for-cli.js';
 
@@ -9,6 +10,8 @@ const USAGE = `usage: npm run admin -- <command>
   retry-all [dead|failed]                            put every dead (default) or failed delivery back
   redrive <stripe_event_id>                          run a Stripe event through the ledger rules again
   counts                                             deliveries per state
+  auto-recharge [suspended|requires_action]          paused auto-recharge subscriptions with their reasons
+  auto-recharge-resume <subscription_id>             lift the pause of one subscription's auto-recharge
 `;
 
 const STATES = new Set(['pending', 'delivered', 'failed', 'dead']);
@@ -58,6 +61,17 @@ try {
     }
     case 'counts':
       print(await service.store.outbox.countByState());
+      break;
+    case 'auto-recharge':
+      print(await listPausedSettings(service.store.autoRecharge, arg === 'requires_action' ? 'requires_action' : 'suspended', 100));
+      break;
+    case 'auto-recharge-resume':
+      if (!arg) usage();
+      if (await resumeSetting(service.store.autoRecharge, arg, 'admin-cli', Date.now())) print({ resumed: arg });
+      else {
+        print({ error: `no paused auto-recharge for ${arg}` });
+        exitCode = 1;
+      }
       break;
     default:
       usage();

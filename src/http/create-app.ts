@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { AdminDeps } from '../admin/admin-actions.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { AutoRechargeDeps } from '../auto-recharge/auto-recharge-deps.js';
 import type { BalanceDeps } from '../balances/get-balance.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../metrics/metrics.js';
@@ -14,6 +15,8 @@ import type { IngestDeps } from '../webhooks/ingest-event.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { autoRechargeHintRoutes } from './routes/auto-recharge-hint-routes.js';
+import { autoRechargeRoutes } from './routes/auto-recharge-routes.js';
 import { balanceRoutes } from './routes/balance-routes.js';
 import { healthRoutes, type Readiness } from './routes/health-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
@@ -28,6 +31,7 @@ export interface AppDeps {
   authenticator: Authenticator;
   ingest: IngestDeps;
   topUps: TopUpDeps;
+  autoRecharge: AutoRechargeDeps;
   balances: BalanceDeps;
   admin: AdminDeps;
   reconcileNow: (sinceSeconds?: number) => Promise<ReconcileResult>;
@@ -59,6 +63,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }),
   );
+  if (config.autoRecharge.hintToken) {
+    app.use(autoRechargeHintRoutes({ autoRecharge: deps.autoRecharge, hintToken: config.autoRecharge.hintToken }));
+  }
+  app.use(autoRechargeRoutes({ autoRecharge: deps.autoRecharge, authenticator: deps.authenticator, config, limits }));
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
   }

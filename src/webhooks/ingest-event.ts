@@ -24,6 +24,8 @@ export interface IngestDeps {
   onQueued: () => void;
   /** Warns about events rendered in another Stripe API version than the one the service was built for. */
   apiVersion: ApiVersionWatch;
+  /** A top-up's payment succeeded (e.g. an auto-recharge that waited for 3-D Secure can resume). */
+  onPaymentSucceeded?: (paymentIntentId: string) => Promise<void>;
 }
 
 /** The ledger entries an event implies (looking up whose PaymentIntent it concerns), or why none. */
@@ -86,6 +88,9 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
   );
   if (result.duplicate) return { outcome: 'duplicate', note: 'event already recorded' };
   if (result.queued > 0) deps.onQueued();
+  if (event.type === 'payment_intent.succeeded' && action.kind === 'queue' && deps.onPaymentSucceeded) {
+    for (const e of action.entries) await deps.onPaymentSucceeded(e.paymentIntentId);
+  }
   // Advisory only (what /balance shows as arriving); the ledger never depends on it.
   if (action.kind === 'track-status') await deps.store.topUps.setStatus(action.paymentIntentId, action.status);
   if (entries.length === 0) return { outcome: 'ignored', note };

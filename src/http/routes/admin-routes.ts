@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { listDeliveries, redriveEvent, retryAll, retryDelivery, type AdminDeps } from '../../admin/admin-actions.js';
+import { listPausedSettings, resumeSetting } from '../../admin/auto-recharge-admin.js';
 import { parseSince } from '../../admin/parse-since.js';
 import type { ReconcileResult } from '../../reconcile/reconcile-events.js';
 import { isStripeId } from '../../stripe/stripe-ids.js';
@@ -17,6 +18,10 @@ const listQuery = z.object({
 });
 const retryAllQuery = z.object({ state: z.enum(['dead', 'failed'], { message: 'expected dead or failed' }).default('dead') });
 const reconcileQuery = z.object({ since: z.string().optional() });
+const pausedQuery = z.object({
+  state: z.enum(['suspended', 'requires_action'], { message: 'expected suspended or requires_action' }).default('suspended'),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
+});
 
 /**
  * The operator's API, behind ADMIN_API_KEY: see deliveries with their reasons, replay them,
@@ -60,6 +65,19 @@ export function adminRoutes(deps: {
     const result = await redriveEvent(deps.admin, eventId);
     if (result.found === 'nowhere') throw new ApiError('not_found', 'Neither the store nor Stripe has that event.');
     res.json(result);
+  });
+
+  router.get('/admin/auto-recharge', async (req, res) => {
+    const q = validateBody(pausedQuery, { ...req.query });
+    res.json({ subscriptions: await listPausedSettings(deps.admin.store.autoRecharge, q.state, q.limit) });
+  });
+
+  router.post('/admin/auto-recharge/:subscription_id/resume', async (req, res) => {
+    const id = String(req.params.subscription_id);
+    if (!isStripeId('subscription', id) || !(await resumeSetting(deps.admin.store.autoRecharge, id, 'admin', deps.admin.now()))) {
+      throw new ApiError('not_found', 'No paused auto-recharge for that subscription.');
+    }
+    res.json({ resumed: id });
   });
 
   router.post('/admin/reconcile', async (req, res) => {
