@@ -13,6 +13,7 @@ import { paymentMethodEndpoints } from './payment-methods.js';
 import { simulatorControls } from './simulator-controls.js';
 import { subscriptionEndpoints } from './subscriptions.js';
 import { WebhookEndpoint } from './webhook-endpoint.js';
+import type { CardOutcome } from './test-cards.js';
 import { newId, nowSeconds, type AttachedPaymentMethod, type FakeCustomer, type StripeWorld } from './world.js';
 
 export type { FakeCustomer } from './world.js';
@@ -52,6 +53,7 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   readonly paymentMethods = new Map<string, AttachedPaymentMethod>();
   readonly checkoutSessions = new Map<string, Stripe.Checkout.Session>();
   readonly events: Stripe.Event[] = [];
+  readonly outcomeOverrides = new Map<string, CardOutcome>();
   /** Every API request, in order. */
   readonly requests: SeenRequest[] = [];
   private readonly idempotency = new IdempotencyKeys();
@@ -77,6 +79,16 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   addCustomer(customer: FakeCustomer): this {
     this.customers.set(customer.id, customer);
     return this;
+  }
+
+  /**
+   * From now on charging this PaymentMethod (an attached id or a test name) does `outcome`: a card
+   * that worked is now declined (with a decline and advice code), or works again. Not Stripe's API:
+   * what an issuer does on its own.
+   */
+  setCardOutcome(paymentMethodId: string, outcome: CardOutcome | null): void {
+    if (outcome) this.outcomeOverrides.set(paymentMethodId, outcome);
+    else this.outcomeOverrides.delete(paymentMethodId);
   }
 
   /** The next API requests answer with these HTTP statuses (e.g. 500, 503) before behaving normally. */
