@@ -120,8 +120,13 @@ export function creditsOf(w: ArWorld, subscriptionId: string) {
   return [...w.moesif.ledger.values()].filter((t) => t.subscription_id === subscriptionId && !t.transaction_id.startsWith('seed_'));
 }
 
+/** Until Moesif has `n` credits for the subscription and the outbox has recorded them delivered. */
 export async function waitForCredits(w: ArWorld, subscriptionId: string, n: number): Promise<void> {
-  await waitFor(() => creditsOf(w, subscriptionId).length >= n, 5_000, `${n} credit(s) for ${subscriptionId}`);
+  await waitFor(
+    async () => creditsOf(w, subscriptionId).length >= n && (await w.services[0]!.store.outbox.countByState()).pending === 0,
+    5_000,
+    `${n} credit(s) for ${subscriptionId}`,
+  );
 }
 
 /** One scheduler tick on every instance, all at once. */
