@@ -49,6 +49,8 @@ export class FakeMoesif extends LoopbackServer {
   readonly accepted: ReceivedTransaction[] = [];
   /** The ledger: one transaction per transaction_id, as Moesif dedupes. */
   readonly ledger = new Map<string, ReceivedTransaction>();
+  /** When (on this fake's clock) each ledger transaction was first accepted. */
+  readonly acceptedAt = new Map<string, number>();
   private script: ScriptedResponse[] = [];
   private readScript: ScriptedResponse[] = [];
   private latencyMs: number;
@@ -168,7 +170,10 @@ export class FakeMoesif extends LoopbackServer {
       // Usage up to now was metered against the balance before this transaction.
       this.settle(tx.subscription_id);
       this.accepted.push(tx);
-      if (!this.ledger.has(tx.transaction_id)) this.ledger.set(tx.transaction_id, tx);
+      if (!this.ledger.has(tx.transaction_id)) {
+        this.ledger.set(tx.transaction_id, tx);
+        this.acceptedAt.set(tx.transaction_id, this.now());
+      }
       res.status(scripted ?? 204).end();
     });
     app.get('/v1/search/~/subscriptions/:id', (req, res) => {

@@ -82,6 +82,20 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   }
 
   /**
+   * Saves a card of its own (a distinct card number, so its own fingerprint) for a customer, as
+   * attaching a newly entered card does; `makeDefault` also sets it as the default payment method.
+   */
+  addCard(customerId: string, fingerprint: string, makeDefault = true): string {
+    const customer = this.customers.get(customerId);
+    if (!customer) throw new Error(`no customer ${customerId}`);
+    const id = newId('pm');
+    this.paymentMethods.set(id, { id, customer: customerId, outcome: { kind: 'succeeds' }, created: nowSeconds(), fingerprint });
+    customer.paymentMethods = [...(customer.paymentMethods ?? []), id];
+    if (makeDefault) customer.defaultPaymentMethod = id;
+    return id;
+  }
+
+  /**
    * From now on charging this PaymentMethod (an attached id or a test name) does `outcome`: a card
    * that worked is now declined (with a decline and advice code), or works again. Not Stripe's API:
    * what an issuer does on its own.
