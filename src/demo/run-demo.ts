@@ -5,6 +5,7 @@ import { createLogger } from '../logging/logger.js';
 import { buildService } from '../service.js';
 import { FakeMoesif } from '../simulators/fake-moesif.js';
 import { FakeStripe } from '../simulators/stripe/fake-stripe.js';
+import { autoRechargeStep } from './auto-recharge-step.js';
 
 /**
  * `npm run demo`: the real service against local simulators of Stripe and Moesif (no accounts,
@@ -58,9 +59,13 @@ async function main(): Promise<void> {
     TOP_UP_API_KEYS: DEMO.apiKey,
     TOP_UP_CURRENCIES: 'usd,eur,jpy,kwd',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // The demo watches a balance fall within seconds: look every second, wait 5 s between attempts.
+    AUTO_RECHARGE_INTERVAL_MS: '1000',
+    AUTO_RECHARGE_COOLDOWN_MS: '5000',
+    RECONCILE_INTERVAL_MS: '0',
   });
   const service = await buildService(config, createLogger(config.logLevel));
-  service.worker.start();
+  service.start();
   const server: Server = createHttpServer(service.app, config.http);
   await listen(server, config.port, config.host);
   // PORT=0 picks a free port: print the one actually taken.
@@ -114,6 +119,9 @@ async function main(): Promise<void> {
   out(`   ← ${declined.status}`);
   json(await declined.json());
 
+  step(7, `Auto-recharge: ${DEMO.customer} asks to be recharged with 10.00 USD whenever the balance falls to 5 credits`);
+  await autoRechargeStep({ base, apiKey: DEMO.apiKey, customer: DEMO.customer, subscription: DEMO.subscription, stripe, moesif, out, json, waitUntil });
+
   out(`\n${bold('The service stays up. Try it (Ctrl-C to stop):')}`);
   out(`   curl -s -X POST ${base}/top-up -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
   out(`        -H 'Idempotency-Key: my-order-42' -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd"}'`);
@@ -122,6 +130,7 @@ async function main(): Promise<void> {
   out(`   curl -s -X POST ${base}/top-up -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
   out(`        -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd","payment_method":"pm_card_authenticationRequired"}'`);
   out(`   curl -s -X POST ${stripe.url}/_simulator/payment_intents/<payment_intent_id>/succeed`);
+  out(`   curl -s '${base}/auto-recharge?customer_id=${DEMO.customer}' -H 'Authorization: Bearer ${DEMO.apiKey}'`);
   out(`   curl -s ${base}/readyz`);
   out(`   # what the fake Moesif holds: balance of ${DEMO.subscription}`);
   out(`   curl -s ${moesif.apiUrl}/search/~/subscriptions/${DEMO.subscription} -H 'Authorization: Bearer ${DEMO.moesifKey}'`);

@@ -19,6 +19,8 @@ describe('npm run demo', () => {
     expect(out).toMatch(/4\. [\s\S]*\(the same one\); PaymentIntents at Stripe: 1/);
     expect(out).toMatch(/5\. [\s\S]*"state":"delivered"/);
     expect(out).toMatch(/6\. A declined card[\s\S]*← 402[\s\S]*"code":"card_declined"/);
+    expect(out).toMatch(/7\. Auto-recharge[\s\S]*← 200 state active[\s\S]*balance 10[\s\S]*balance \d\n[\s\S]*charged the saved card 10\.00 USD/);
+    expect(out).toMatch(/credit landed; balance recovered to 1\d\.\d[\s\S]*state active, charged this month 1000[\s\S]*"outcome":"succeeded"/);
 
     // It really stays up: the service it printed answers.
     const base = out.match(/service (http:\/\/127\.0\.0\.1:\d+)/)![1]!;
