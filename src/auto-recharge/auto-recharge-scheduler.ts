@@ -60,6 +60,8 @@ export class AutoRechargeScheduler {
             await evaluate(this.deps, setting.subscriptionId);
           } catch (err) {
             logger.warn({ err, subscriptionId: setting.subscriptionId }, 'auto-recharge evaluation failed; will try again next interval');
+            // Moesif or Stripe unreachable: look again in an interval, not at every tick.
+            await store.autoRecharge.checked(setting.subscriptionId, now, 'evaluation_failed', now + this.deps.intervalMs).catch(() => undefined);
           }
         }
       };

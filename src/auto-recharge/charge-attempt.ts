@@ -66,9 +66,10 @@ function pauseFor(attempt: AutoRechargeAttempt, r: AttemptResult, consecutiveSof
     case 'soft_decline':
       return r.retryAt === null ? { ...base, kind: 'suspended', reason: `soft_declines:${consecutiveSoft}` } : null;
     case 'failed':
-      return r.reason === 'customer_deleted' || r.reason === 'no_usable_card' || r.reason === 'subscription_not_owned'
-        ? { ...base, kind: 'suspended', reason: r.reason }
-        : null;
+      // Refused before any charge (no card, customer deleted, Stripe refused the parameters):
+      // trying again would be refused the same way. A wrong Stripe key is the operator's to fix
+      // for every customer at once, so that one is only retried after the cooldown.
+      return r.reason === 'stripe_misconfigured' ? null : { ...base, kind: 'suspended', reason: r.reason ?? 'failed' };
     default:
       return null;
   }
@@ -98,10 +99,10 @@ export async function chargeAttempt(deps: AutoRechargeDeps, setting: AutoRecharg
       attempt.id,
     );
     const pi = { paymentIntentId: topUp.payment_intent_id };
-    r =
-      topUp.status === 'succeeded' || topUp.status === 'processing'
-        ? result(topUp.status, pi)
-        : result('failed', { ...pi, reason: `payment_${topUp.status}` });
+    if (topUp.status === 'succeeded' || topUp.status === 'processing') r = result(topUp.status, pi);
+    else if (topUp.status === 'requires_action') {
+      r = result('requires_action', { ...pi, reason: 'authentication_required', clientSecret: topUp.client_secret ?? null });
+    } else r = result('failed', { ...pi, reason: `payment_${topUp.status}` });
   } catch (err) {
     r = classify(err, deps.now());
   }
