@@ -87,12 +87,12 @@ export async function putSetting(deps: AutoRechargeDeps, caller: Caller, custome
       deps.logger.warn({ err, subscriptionId }, 'auto-recharge evaluation after an edit failed');
     }
   }
-  return settingView(deps, (await deps.store.autoRecharge.get(subscriptionId))!, caller);
+  return settingView(deps, (await deps.store.autoRecharge.get(subscriptionId))!);
 }
 
 export async function getSetting(deps: AutoRechargeDeps, caller: Caller, customerId: string, requested: string | undefined): Promise<SettingView> {
   const subscriptionId = await resolveSubscription(deps, caller, customerId, requested);
-  return settingView(deps, await ownSetting(deps, customerId, subscriptionId), caller);
+  return settingView(deps, await ownSetting(deps, customerId, subscriptionId));
 }
 
 /** DELETE /auto-recharge: removes the setting (its attempts and history stay, with this deletion). */

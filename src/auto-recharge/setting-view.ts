@@ -1,4 +1,3 @@
-import type { Caller } from '../auth/caller.js';
 import type { AutoRechargeAttempt, AutoRechargeHistoryRow, AutoRechargeSetting } from '../store/auto-recharge-store.js';
 import type { AutoRechargeDeps } from './auto-recharge-deps.js';
 import { startOfUtcMonth } from './calendar.js';
@@ -31,7 +30,7 @@ const historyView = (h: AutoRechargeHistoryRow) => ({ at: iso(h.at), caller: h.c
  * with their reasons, and the history of changes. The client secret of a payment waiting for
  * 3-D Secure is shown so the customer's page can complete it.
  */
-export async function settingView(deps: AutoRechargeDeps, setting: AutoRechargeSetting, _caller: Caller) {
+export async function settingView(deps: AutoRechargeDeps, setting: AutoRechargeSetting) {
   const now = deps.now();
   const charged = await deps.store.autoRecharge.chargedSince(setting.subscriptionId, setting.currency, startOfUtcMonth(now));
   const attempts = await deps.store.autoRecharge.listAttempts(setting.subscriptionId, 10);
