@@ -187,6 +187,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       now,
     },
     admin,
+    billing: { sessions: { store, ownership, now } },
     reconcileNow,
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
     rateLimits: { store: store.rateLimits, now },

@@ -65,6 +65,18 @@ export interface Config {
     /** Inclusive bounds per accepted currency, in Stripe minor units. */
     limits: Record<string, { min: number; max: number }>;
   };
+  /** The hosted billing page (src/billing-page/). */
+  billing: {
+    /** Origins a billing session's return_url may point to. */
+    returnOrigins: string[];
+    /** The service's public origin for session links; undefined = the origin the request came to. */
+    publicUrl?: string;
+    /** Whether the page offers a custom amount (within the /top-up limits) besides packs. */
+    customAmounts: boolean;
+    pageTitle: string;
+    brandColor: string;
+    logoUrl?: string;
+  };
   /** Requests per minute (fixed windows), per caller and per customer. */
   rateLimits: {
     topUpsPerCustomerPerMinute: number;
@@ -216,6 +228,14 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       corsAllowedOrigins: env.CORS_ALLOWED_ORIGINS,
     },
     topUp: { currencies: env.TOP_UP_CURRENCIES, limits },
+    billing: {
+      returnOrigins: env.BILLING_RETURN_ORIGINS,
+      publicUrl: env.BILLING_PUBLIC_URL,
+      customAmounts: env.BILLING_CUSTOM_AMOUNTS,
+      pageTitle: env.BILLING_PAGE_TITLE,
+      brandColor: env.BILLING_BRAND_COLOR,
+      logoUrl: env.BILLING_LOGO_URL,
+    },
     rateLimits: {
       topUpsPerCustomerPerMinute: env.RATE_LIMIT_TOP_UPS_PER_MINUTE,
       userRequestsPerMinute: env.RATE_LIMIT_USER_REQUESTS_PER_MINUTE,

@@ -59,6 +59,20 @@ const creditRates = byCurrency<CreditRate>(
 
 const url = z.url({ protocol: /^https?$/, message: 'expected an absolute http(s) URL' });
 
+/**
+ * An origin (scheme://host[:port], nothing after it): https, or http for localhost only, so a
+ * page's links and cookies never travel in clear text outside a developer's machine.
+ */
+const origin = z.string().transform((s, ctx) => {
+  const parsed = URL.canParse(s) ? new URL(s) : null;
+  const local = parsed !== null && ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
+  if (!parsed || parsed.origin !== s.replace(/\/+$/, '') || !(parsed.protocol === 'https:' || (local && parsed.protocol === 'http:'))) {
+    ctx.addIssue({ code: 'custom', message: `"${s}" is not an origin such as https://app.example.com (http only for localhost)` });
+    return z.NEVER;
+  }
+  return parsed.origin;
+});
+
 export const NO_CALLER_AUTH =
   '/top-up needs a way to authenticate callers: set TOP_UP_API_KEYS, or JWT_SECRET / JWT_JWKS_URL';
 
@@ -133,6 +147,13 @@ export const envSchema = z
     CREDIT_UNTAGGED_PAYMENT_INTENTS: bool(false),
     REFUNDS_DEBIT_CREDITS: bool(true),
     DISPUTE_DEBIT_ON: z.enum(['funds_withdrawn', 'created'], { message: 'expected funds_withdrawn or created' }).default('funds_withdrawn'),
+
+    BILLING_RETURN_ORIGINS: commaList.pipe(z.array(origin)),
+    BILLING_PUBLIC_URL: origin.optional(),
+    BILLING_CUSTOM_AMOUNTS: bool(false),
+    BILLING_PAGE_TITLE: z.string().trim().min(1).max(80).default('Billing'),
+    BILLING_BRAND_COLOR: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a #rrggbb colour').default('#3b4cca'),
+    BILLING_LOGO_URL: z.url({ protocol: /^https$/, message: 'expected an absolute https URL' }).optional(),
 
     RATE_LIMIT_TOP_UPS_PER_MINUTE: int(10, 1, 1_000_000),
     RATE_LIMIT_USER_REQUESTS_PER_MINUTE: int(60, 1, 1_000_000),

@@ -18,6 +18,8 @@ const DEMO = {
   moesifKey: 'demo-moesif-management-key',
   customer: 'cus_demo',
   subscription: 'sub_demo',
+  /** Where "your app" would be: the billing page's back link returns there. */
+  appOrigin: 'http://localhost:5173',
 };
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -58,6 +60,8 @@ async function main(): Promise<void> {
     DATABASE_URL: process.env.DEMO_DATABASE_URL ?? 'sqlite::memory:',
     TOP_UP_API_KEYS: DEMO.apiKey,
     TOP_UP_CURRENCIES: 'usd,eur,jpy,kwd',
+    BILLING_RETURN_ORIGINS: DEMO.appOrigin,
+    BILLING_PAGE_TITLE: 'Demo credits',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     // The demo watches a balance fall within seconds: look every second, wait 5 s between attempts.
     AUTO_RECHARGE_INTERVAL_MS: '1000',
@@ -119,7 +123,18 @@ async function main(): Promise<void> {
   out(`   ← ${declined.status}`);
   json(await declined.json());
 
-  step(7, `Auto-recharge: ${DEMO.customer} asks to be recharged with 10.00 USD whenever the balance falls to 5 credits`);
+  step(7, `Your backend opens ${DEMO.customer}'s billing page (single use, valid 5 minutes): open it in your browser`);
+  const billingRequest = { customer_id: DEMO.customer, return_url: `${DEMO.appOrigin}/account` };
+  out(`   POST /billing-sessions ${JSON.stringify(billingRequest)}`);
+  const billing = await fetch(`${base}/billing-sessions`, {
+    method: 'POST',
+    headers: { Authorization: headers.Authorization, 'Content-Type': 'application/json' },
+    body: JSON.stringify(billingRequest),
+  });
+  const session = (await billing.json()) as { url: string };
+  out(`   ← ${billing.status}`);
+  out(`   billing page: ${session.url}`);
+  step(8, `Auto-recharge: ${DEMO.customer} asks to be recharged with 10.00 USD whenever the balance falls to 5 credits`);
   await autoRechargeStep({ base, apiKey: DEMO.apiKey, customer: DEMO.customer, subscription: DEMO.subscription, stripe, moesif, out, json, waitUntil });
 
   out(`\n${bold('The service stays up. Try it (Ctrl-C to stop):')}`);
@@ -132,6 +147,9 @@ async function main(): Promise<void> {
   out(`   curl -s -X POST ${stripe.url}/_simulator/payment_intents/<payment_intent_id>/succeed`);
   out(`   curl -s '${base}/auto-recharge?customer_id=${DEMO.customer}' -H 'Authorization: Bearer ${DEMO.apiKey}'`);
   out(`   curl -s ${base}/readyz`);
+  out('   # a fresh billing-page link (each opens the page once)');
+  out(`   curl -s -X POST ${base}/billing-sessions -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
+  out(`        -d '${JSON.stringify(billingRequest)}'`);
   out(`   # what the fake Moesif holds: balance of ${DEMO.subscription}`);
   out(`   curl -s ${moesif.apiUrl}/search/~/subscriptions/${DEMO.subscription} -H 'Authorization: Bearer ${DEMO.moesifKey}'`);
 

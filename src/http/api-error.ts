@@ -1,28 +1,31 @@
-/** The closed set of error codes this API answers with. */
-export type ApiErrorCode =
-  | 'validation_failed'
-  | 'invalid_json'
-  | 'invalid_signature'
-  | 'payload_too_large'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'not_found'
-  | 'idempotency_key_reused'
-  | 'rate_limited'
-  | 'customer_not_found'
-  | 'no_payment_method'
-  | 'company_not_mapped'
-  | 'payment_rejected'
-  | 'subscription_unresolved'
-  | 'subscription_not_owned'
-  | 'authentication_required'
-  | 'card_declined'
-  | 'stripe_unavailable'
-  | 'stripe_misconfigured'
-  | 'moesif_unavailable'
-  | 'store_unavailable'
-  | 'server_busy'
-  | 'internal_error';
+/** The closed set of error codes this API answers with (the OpenAPI document lists each one). */
+export const API_ERROR_CODES = [
+  'validation_failed',
+  'invalid_json',
+  'invalid_signature',
+  'payload_too_large',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'idempotency_key_reused',
+  'rate_limited',
+  'customer_not_found',
+  'no_payment_method',
+  'company_not_mapped',
+  'payment_rejected',
+  'subscription_unresolved',
+  'subscription_not_owned',
+  'authentication_required',
+  'card_declined',
+  'stripe_unavailable',
+  'stripe_misconfigured',
+  'moesif_unavailable',
+  'store_unavailable',
+  'server_busy',
+  'internal_error',
+] as const;
+
+export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 
 export function statusOf(code: ApiErrorCode): number {
   switch (code) {

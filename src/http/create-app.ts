@@ -4,6 +4,8 @@ import type { AdminDeps } from '../admin/admin-actions.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { AutoRechargeDeps } from '../auto-recharge/auto-recharge-deps.js';
 import type { BalanceDeps } from '../balances/get-balance.js';
+import type { BillingSessionDeps } from '../billing-page/billing-sessions.js';
+import { capabilitiesOf, type BillingCheckoutPort } from '../billing-page/capabilities.js';
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RateLimitDeps } from '../rate-limits/rate-limiter.js';
@@ -14,14 +16,20 @@ import type { TopUpDeps } from '../top-ups/create-top-up.js';
 import type { IngestDeps } from '../webhooks/ingest-event.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
-import { adminRoutes } from './routes/admin-routes.js';
-import { autoRechargeHintRoutes } from './routes/auto-recharge-hint-routes.js';
-import { autoRechargeRoutes } from './routes/auto-recharge-routes.js';
-import { balanceRoutes } from './routes/balance-routes.js';
-import { healthRoutes, type Readiness } from './routes/health-routes.js';
-import { metricsRoutes } from './routes/metrics-routes.js';
-import { topUpRoutes } from './routes/top-up-routes.js';
-import { webhookRoutes } from './routes/webhook-routes.js';
+import { createApiRegistry } from './openapi/api-registry.js';
+import { buildOpenApiDocument } from './openapi/build-openapi-document.js';
+import { adminRoutes, describeAdminRoutes } from './routes/admin-routes.js';
+import { autoRechargeHintRoutes, describeAutoRechargeHintRoutes } from './routes/auto-recharge-hint-routes.js';
+import { autoRechargeRoutes, describeAutoRechargeRoutes } from './routes/auto-recharge-routes.js';
+import { balanceRoutes, describeBalanceRoutes } from './routes/balance-routes.js';
+import { billingApiRoutes, describeBillingApiRoutes } from './routes/billing-api-routes.js';
+import { billingPageRoutes, describeBillingPageRoutes } from './routes/billing-page-routes.js';
+import { billingSessionRoutes, describeBillingSessionRoutes } from './routes/billing-session-routes.js';
+import { describeHealthRoutes, healthRoutes, type Readiness } from './routes/health-routes.js';
+import { describeMetricsRoutes, metricsRoutes } from './routes/metrics-routes.js';
+import { describeOpenApiRoutes, openApiRoutes } from './routes/openapi-routes.js';
+import { describeTopUpRoutes, topUpRoutes } from './routes/top-up-routes.js';
+import { describeWebhookRoutes, webhookRoutes } from './routes/webhook-routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -34,21 +42,32 @@ export interface AppDeps {
   autoRecharge: AutoRechargeDeps;
   balances: BalanceDeps;
   admin: AdminDeps;
+  /** The billing page: its sessions, and the capabilities plugged in so far (checkout: issue 10). */
+  billing: { sessions: BillingSessionDeps; checkout?: BillingCheckoutPort };
   reconcileNow: (sinceSeconds?: number) => Promise<ReconcileResult>;
   readiness: Readiness;
   /** Where rate-limit counters are kept (shared by instances on PostgreSQL). */
   rateLimits: RateLimitDeps;
 }
 
-/** Builds the HTTP app from its collaborators. Never listens: the entry point (main.ts) does. */
+/**
+ * Builds the HTTP app from its collaborators. Never listens: the entry point (main.ts) does.
+ * Each router is mounted together with its OpenAPI description, so /openapi.json documents
+ * exactly the routes this app has (see openapi/api-registry.ts).
+ */
 export function createApp(deps: AppDeps): Express {
   const { config } = deps;
   const app = express();
+  const api = createApiRegistry();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps.readiness));
-  if (config.metrics.exposure.kind === 'main_port') app.use(metricsRoutes(deps.metrics, config.metrics.bearerToken));
+  describeHealthRoutes(api);
+  if (config.metrics.exposure.kind === 'main_port') {
+    app.use(metricsRoutes(deps.metrics, config.metrics.bearerToken));
+    describeMetricsRoutes(api, Boolean(config.metrics.bearerToken));
+  }
   app.use(
     webhookRoutes({
       stripe: deps.stripe,
@@ -58,18 +77,33 @@ export function createApp(deps: AppDeps): Express {
       maxBufferedBytes: config.http.webhookMaxBufferedBytes,
     }),
   );
+  describeWebhookRoutes(api);
   const limits = new RouteLimits(config.rateLimits, deps.rateLimits);
   app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics, limits }));
+  describeTopUpRoutes(api, config.topUp);
   app.use(
     balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }),
   );
+  describeBalanceRoutes(api);
+  const { sessions, checkout } = deps.billing;
+  app.use(billingSessionRoutes({ sessions, authenticator: deps.authenticator, config, limits }));
+  describeBillingSessionRoutes(api, config.billing.returnOrigins);
+  app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts) }));
+  describeBillingPageRoutes(api);
+  app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
+  describeBillingApiRoutes(api, config, Boolean(checkout));
   if (config.autoRecharge.hintToken) {
     app.use(autoRechargeHintRoutes({ autoRecharge: deps.autoRecharge, hintToken: config.autoRecharge.hintToken }));
+    describeAutoRechargeHintRoutes(api);
   }
   app.use(autoRechargeRoutes({ autoRecharge: deps.autoRecharge, authenticator: deps.authenticator, config, limits }));
+  describeAutoRechargeRoutes(api, config.topUp);
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
+    describeAdminRoutes(api);
   }
+  describeOpenApiRoutes(api);
+  app.use(openApiRoutes(() => buildOpenApiDocument(api)));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

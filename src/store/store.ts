@@ -1,4 +1,5 @@
 import type { AutoRechargeStore } from './auto-recharge-store.js';
+import type { BillingSessionStore } from './billing-session-store.js';
 import type { EventStore } from './event-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { OutboxStore } from './outbox-store.js';
@@ -8,6 +9,7 @@ import type { StateStore } from './state-store.js';
 import type { TopUpStore } from './top-up-store.js';
 
 export type { AutoRechargeStore } from './auto-recharge-store.js';
+export type { BillingScope, BillingSession, BillingSessionStore } from './billing-session-store.js';
 export type { EventStore, RecordEventResult, StripeEventRecord } from './event-store.js';
 export type { IdempotencyClaim, IdempotencyStore } from './idempotency-store.js';
 export type { DeliveryFailure, OutboxStore } from './outbox-store.js';
@@ -33,4 +35,5 @@ export interface Store {
   rateLimits: RateLimitStore;
   retention: RetentionStore;
   autoRecharge: AutoRechargeStore;
+  billingSessions: BillingSessionStore;
 }

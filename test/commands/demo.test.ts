@@ -19,12 +19,28 @@ describe('npm run demo', () => {
     expect(out).toMatch(/4\. [\s\S]*\(the same one\); PaymentIntents at Stripe: 1/);
     expect(out).toMatch(/5\. [\s\S]*"state":"delivered"/);
     expect(out).toMatch(/6\. A declined card[\s\S]*← 402[\s\S]*"code":"card_declined"/);
-    expect(out).toMatch(/7\. Auto-recharge[\s\S]*← 200 state active[\s\S]*balance 10[\s\S]*balance \d\n[\s\S]*charged the saved card 10\.00 USD/);
+    expect(out).toMatch(/8\. Auto-recharge[\s\S]*← 200 state active[\s\S]*balance 10[\s\S]*balance \d\n[\s\S]*charged the saved card 10\.00 USD/);
     expect(out).toMatch(/credit landed; balance recovered to 1\d\.\d[\s\S]*state active, charged this month 1000[\s\S]*"outcome":"succeeded"/);
 
     // It really stays up: the service it printed answers.
     const base = out.match(/service (http:\/\/127\.0\.0\.1:\d+)/)![1]!;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    // 7. The billing-page link it printed opens the demo customer's page, once.
+    const link = out.match(/7\. [\s\S]*← 201\s+billing page: (http:\/\/127\.0\.0\.1:\d+\/billing\/session\/[A-Za-z0-9_-]{43})\n/)![1]!;
+    const opened = await fetch(link);
+    expect(opened.status).toBe(200);
+    const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+    const page = await fetch(`${base}/billing`, { headers: { Cookie: cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Demo credits</title>');
+    const balance = await fetch(`${base}/billing/api/balance`, { headers: { Cookie: cookie } });
+    // 10 credits from the top-up, burned below 5 by the auto-recharge step, then recharged with 10 more.
+    const figures = (await balance.json()) as { customer_id: string; available_balance: number };
+    expect(figures.customer_id).toBe('cus_demo');
+    expect(figures.available_balance).toBeGreaterThan(10);
+    expect(figures.available_balance).toBeLessThan(15.01);
+    expect((await fetch(link)).status).toBe(410);
 
     demo.signalGroup('SIGINT');
     const exit = await demo.exited;

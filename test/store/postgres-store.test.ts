@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropSchema, postgresUnavailableReason, uniqueSchema, urlWithSchema } from './postgres-available.js';
 import { describeAutoRechargeContract } from './auto-recharge-contract.js';
+import { describeBillingSessionContract } from './billing-session-contract.js';
 import { describeStoreContract } from './store-contract.js';
 
 const unavailable = await postgresUnavailableReason();
@@ -34,6 +35,18 @@ if (unavailable) {
     async () => {
       await dropSchema(arSchema);
       arSchema = '';
+    },
+  );
+  let billingSchema = '';
+  describeBillingSessionContract(
+    'PostgreSQL',
+    async () => {
+      billingSchema ||= uniqueSchema('billing');
+      return PostgresStore.open(urlWithSchema(billingSchema));
+    },
+    async () => {
+      await dropSchema(billingSchema);
+      billingSchema = '';
     },
   );
 }

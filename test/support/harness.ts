@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import supertest from 'supertest';
-import { afterEach } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type Stripe from 'stripe';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -9,6 +9,7 @@ import { buildService, type Service } from '../../src/service.js';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
 import { FakeStripe, signEvent, type FakeCustomer } from '../../src/simulators/stripe/fake-stripe.js';
 import { API_KEY, MOESIF_KEY, WEBHOOK_SECRET, simulatedEnv } from '../../src/simulators/simulated-env.js';
+import { receivedProblems, type ReceivedResponse } from './contract.js';
 
 export { ADMIN_KEY, API_KEY, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, MOESIF_KEY, WEBHOOK_SECRET } from '../../src/simulators/simulated-env.js';
 /** Environment for a service wired to the given fakes; `overrides` win. */
@@ -52,11 +53,21 @@ export interface Harness {
   postEvent(event: Stripe.Event, secret?: string): supertest.Test;
   /** Posts /top-up as the server-to-server API key. */
   topUp(body: Record<string, unknown>, idempotencyKey?: string): supertest.Test;
+  /** Every response `http` received, in order. */
+  received: ReceivedResponse[];
+  /** Stops everything; then fails if a response `http` received is not what /openapi.json documents (unless checkContract: false). */
   stop(): Promise<void>;
 }
 
 export async function startHarness(
-  options: { env?: Record<string, string | undefined>; customers?: FakeCustomer[]; startWorker?: boolean; now?: () => number } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    customers?: FakeCustomer[];
+    startWorker?: boolean;
+    now?: () => number;
+    /** Check every response received against the OpenAPI document when stopping (default true). */
+    checkContract?: boolean;
+  } = {},
 ): Promise<Harness> {
   const stripe = await new FakeStripe().start();
   const moesif = await new FakeMoesif({ apiKey: MOESIF_KEY }).start();
@@ -66,7 +77,20 @@ export async function startHarness(
   const logger = createLogger(options.env?.LOG_LEVEL ?? 'debug', logs);
   const service = await buildService(config, logger, options.now);
   if (options.startWorker !== false) service.worker.start();
-  const http = supertest(service.app);
+  const received: ReceivedResponse[] = [];
+  const agent = supertest(service.app);
+  // Every request made through `http` records its response, for the contract check in stop().
+  const http = new Proxy(agent, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const test = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (test instanceof supertest.Test) test.on('response', (res: ReceivedResponse) => received.push(res));
+        return test;
+      };
+    },
+  });
   return {
     stripe,
     moesif,
@@ -84,10 +108,12 @@ export async function startHarness(
       if (idempotencyKey) req.set('Idempotency-Key', idempotencyKey);
       return req.send(body);
     },
+    received,
     async stop() {
       await service.close();
       await stripe.stop();
       await moesif.stop();
+      if (options.checkContract !== false) expect(await receivedProblems(service.app, received), 'responses the OpenAPI document does not allow').toEqual([]);
     },
   };
 }
@@ -99,7 +125,10 @@ export async function startHarness(
 export function harnessPerTest(): (env?: Record<string, string | undefined>) => Promise<Harness> {
   const started: Harness[] = [];
   afterEach(async () => {
-    for (const h of started.splice(0)) await h.stop();
+    // Every harness is stopped even when one's contract check fails; then the first failure is reported.
+    const outcomes = await Promise.allSettled(started.splice(0).map((h) => h.stop()));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
   });
   return async (env = {}) => {
     const h = await startHarness({ env: { LOG_LEVEL: 'silent', ...env } });

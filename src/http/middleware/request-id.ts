@@ -8,10 +8,14 @@ const PROBES = new Set(['/healthz', '/readyz']);
 /** The path is the caller's (up to the header size limit): log a bounded prefix of it. */
 const MAX_LOGGED_PATH = 120;
 
+/** Paths that carry a credential: a billing link's token is logged as "…". */
+const SECRET_IN_PATH = /^(\/billing\/session\/).+$/;
+
 /** The route pattern that handled the request (bounded: ours), and a bounded copy of the path. */
 export function loggedPath(req: { path: string; route?: { path?: unknown } }): { route: string | null; path: string } {
   const route = typeof req.route?.path === 'string' ? req.route.path : null;
-  const path = req.path.length > MAX_LOGGED_PATH ? `${req.path.slice(0, MAX_LOGGED_PATH)}…` : req.path;
+  const shown = req.path.replace(SECRET_IN_PATH, '$1…');
+  const path = shown.length > MAX_LOGGED_PATH ? `${shown.slice(0, MAX_LOGGED_PATH)}…` : shown;
   return { route, path };
 }
 

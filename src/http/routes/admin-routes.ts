@@ -4,9 +4,12 @@ import { listDeliveries, redriveEvent, retryAll, retryDelivery, type AdminDeps }
 import { listPausedSettings, resumeSetting } from '../../admin/auto-recharge-admin.js';
 import { parseSince } from '../../admin/parse-since.js';
 import type { ReconcileResult } from '../../reconcile/reconcile-events.js';
-import { isStripeId } from '../../stripe/stripe-ids.js';
+import { isStripeId, stripeId } from '../../stripe/stripe-ids.js';
 import { ApiError } from '../api-error.js';
 import { requireBearer } from '../middleware/require-bearer.js';
+import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
+import { deliverySchema, reconcileResultSchema, redriveResultSchema } from '../schemas/admin-schemas.js';
 import { validateBody } from '../validate-body.js';
 
 /** Outbox transaction ids: a PaymentIntent, refund or dispute id, with the suffix of a compensation. */
@@ -17,7 +20,9 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
 const retryAllQuery = z.object({ state: z.enum(['dead', 'failed'], { message: 'expected dead or failed' }).default('dead') });
-const reconcileQuery = z.object({ since: z.string().optional() });
+const reconcileQuery = z.object({
+  since: z.string().optional().meta({ description: 'A duration back from now (48h, 30m, 7d) or an ISO date' }),
+});
 const pausedQuery = z.object({
   state: z.enum(['suspended', 'requires_action'], { message: 'expected suspended or requires_action' }).default('suspended'),
   limit: z.coerce.number().int().min(1).max(1_000).default(100),
@@ -96,4 +101,100 @@ export function adminRoutes(deps: {
   });
 
   return router;
+}
+
+/** The OpenAPI paths of adminRoutes (see openapi/api-registry.ts). */
+export function describeAdminRoutes(api: ApiRegistry): void {
+  const common = { tags: ['Admin'], security: [{ [SECURITY.adminKey]: [] }] };
+  api.registerPath({
+    ...common,
+    method: 'get',
+    path: '/admin/auto-recharge',
+    operationId: 'listPausedAutoRecharges',
+    summary: 'Auto-recharge subscriptions paused (suspended or waiting for 3-D Secure), with their reasons',
+    request: { query: pausedQuery },
+    responses: {
+      200: json('Oldest pause first', z.strictObject({ subscriptions: z.array(z.looseObject({ subscription_id: z.string(), reason: z.string() })) })),
+      ...errorResponses('validation_failed', 'unauthenticated', 'store_unavailable'),
+    },
+  });
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/auto-recharge/{subscription_id}/resume',
+    operationId: 'resumeAutoRecharge',
+    summary: 'Lift the pause of one subscription\'s auto-recharge',
+    request: { params: z.object({ subscription_id: z.string() }) },
+    responses: { 200: json('Resumed', z.strictObject({ resumed: z.string() })), ...errorResponses('unauthenticated', 'not_found', 'store_unavailable') },
+  });
+  const transaction = z.object({ transaction_id: z.string().regex(TRANSACTION_ID) });
+  api.registerPath({
+    ...common,
+    method: 'get',
+    path: '/admin/deliveries',
+    operationId: 'listDeliveries',
+    summary: 'Ledger entries in the outbox, with their state and last error',
+    request: { query: listQuery },
+    responses: {
+      200: json('Newest first', z.strictObject({ deliveries: z.array(deliverySchema) })),
+      ...errorResponses('validation_failed', 'unauthenticated', 'store_unavailable'),
+    },
+  });
+  api.registerPath({
+    ...common,
+    method: 'get',
+    path: '/admin/deliveries/{transaction_id}',
+    operationId: 'getDelivery',
+    summary: 'One outbox entry',
+    request: { params: transaction },
+    responses: { 200: json('The entry', deliverySchema), ...errorResponses('unauthenticated', 'not_found', 'store_unavailable') },
+  });
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/deliveries/retry',
+    operationId: 'retryDeliveries',
+    summary: 'Put every dead (or failed) entry back to pending',
+    request: { query: retryAllQuery },
+    responses: {
+      200: json('How many were requeued', z.strictObject({ requeued: z.number().int() })),
+      ...errorResponses('validation_failed', 'unauthenticated', 'store_unavailable'),
+    },
+  });
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/deliveries/{transaction_id}/retry',
+    operationId: 'retryDelivery',
+    summary: 'Put one failed or dead entry back to pending',
+    request: { params: transaction },
+    responses: {
+      200: json('Requeued', z.strictObject({ requeued: z.literal(1), transaction_id: z.string() })),
+      ...errorResponses('unauthenticated', 'not_found', 'store_unavailable'),
+    },
+  });
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/events/{event_id}/redrive',
+    operationId: 'redriveEvent',
+    summary: 'Run a Stripe event through the ledger rules again (from the store, else from Stripe)',
+    request: { params: z.object({ event_id: stripeId('event') }) },
+    responses: {
+      200: json('What it queued, requeued or left alone', redriveResultSchema),
+      ...errorResponses('unauthenticated', 'not_found', 'stripe_unavailable', 'stripe_misconfigured', 'store_unavailable'),
+    },
+  });
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/reconcile',
+    operationId: 'reconcile',
+    summary: 'Sweep Stripe events since a time (or the stored cursor) and queue what is missing',
+    request: { query: reconcileQuery },
+    responses: {
+      200: json('The sweep', reconcileResultSchema),
+      ...errorResponses('validation_failed', 'unauthenticated', 'stripe_unavailable', 'stripe_misconfigured', 'store_unavailable'),
+    },
+  });
 }

@@ -4,6 +4,8 @@ import type { AutoRechargeDeps } from '../../auto-recharge/auto-recharge-deps.js
 import { applyHint, HINT_MAX_SUBSCRIPTIONS } from '../../auto-recharge/hint.js';
 import { stripeId } from '../../stripe/stripe-ids.js';
 import { requireBearer } from '../middleware/require-bearer.js';
+import type { ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
 import { validateBody } from '../validate-body.js';
 
 const body = z
@@ -28,4 +30,26 @@ export function autoRechargeHintRoutes(deps: { autoRecharge: AutoRechargeDeps; h
     res.status(202).json({ evaluated: Object.keys(decisions).length });
   });
   return router;
+}
+
+/** The OpenAPI path of autoRechargeHintRoutes (present only with AUTO_RECHARGE_HINT_TOKEN). */
+export function describeAutoRechargeHintRoutes(api: ApiRegistry): void {
+  api.registerComponent('securitySchemes', 'autoRechargeHintToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'AUTO_RECHARGE_HINT_TOKEN, for a Moesif cohort webhook.',
+  });
+  api.registerPath({
+    method: 'post',
+    path: '/auto-recharge/hint',
+    operationId: 'autoRechargeHint',
+    tags: ['Auto-recharge'],
+    summary: 'Companies are low (a Moesif cohort notification): read their balances now; never taken as a balance',
+    security: [{ autoRechargeHintToken: [] }],
+    request: { body: { content: { 'application/json': { schema: body } } } },
+    responses: {
+      202: json('How many subscriptions were evaluated', z.strictObject({ evaluated: z.number().int() })),
+      ...errorResponses('validation_failed', 'invalid_json', 'unauthenticated'),
+    },
+  });
 }

@@ -11,6 +11,8 @@ import { stripeId } from '../../stripe/stripe-ids.js';
 import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
+import { CALLER_SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
 import { validateBody } from '../validate-body.js';
 
 const query = z.strictObject(
@@ -64,4 +66,47 @@ export function autoRechargeRoutes(deps: { autoRecharge: AutoRechargeDeps; authe
   });
 
   return router;
+}
+
+const settingViewSchema = z
+  .looseObject({
+    customer_id: z.string(),
+    subscription_id: z.string(),
+    enabled: z.boolean(),
+    state: z.enum(['active', 'requires_action', 'suspended', 'cap_reached', 'disabled']),
+    charged_this_month: z.number().int(),
+  })
+  .meta({ id: 'AutoRechargeSetting', description: 'The setting, its state, the last attempts and the history of changes (see the README).' });
+
+/** The OpenAPI paths of autoRechargeRoutes (see openapi/api-registry.ts). */
+export function describeAutoRechargeRoutes(api: ApiRegistry, topUp: Config['topUp']): void {
+  const common = { tags: ['Auto-recharge'], security: CALLER_SECURITY };
+  const errors = ['validation_failed', 'unauthenticated', 'forbidden', 'not_found', 'rate_limited', 'subscription_unresolved', 'subscription_not_owned', 'stripe_unavailable', 'stripe_misconfigured', 'store_unavailable'] as const;
+  api.registerPath({
+    ...common,
+    method: 'put',
+    path: '/auto-recharge',
+    operationId: 'putAutoRecharge',
+    summary: 'Create or change a subscription\'s auto-recharge (enabling needs the customer\'s consent); evaluated at once',
+    request: { body: { content: { 'application/json': { schema: settingBodySchema(topUp) } } } },
+    responses: { 200: json('The setting as stored, after its first evaluation', settingViewSchema), ...errorResponses(...errors, 'invalid_json', 'customer_not_found', 'company_not_mapped', 'moesif_unavailable') },
+  });
+  api.registerPath({
+    ...common,
+    method: 'get',
+    path: '/auto-recharge',
+    operationId: 'getAutoRecharge',
+    summary: 'A subscription\'s auto-recharge: state, attempts, what was charged this month, history',
+    request: { query },
+    responses: { 200: json('The setting', settingViewSchema), ...errorResponses(...errors) },
+  });
+  api.registerPath({
+    ...common,
+    method: 'delete',
+    path: '/auto-recharge',
+    operationId: 'deleteAutoRecharge',
+    summary: 'Remove a subscription\'s auto-recharge (attempts and history are kept)',
+    request: { query },
+    responses: { 204: { description: 'Removed' }, ...errorResponses(...errors) },
+  });
 }

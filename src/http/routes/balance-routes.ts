@@ -7,6 +7,9 @@ import { stripeId } from '../../stripe/stripe-ids.js';
 import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
+import { CALLER_SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
+import { balanceSchema } from '../schemas/balance-schemas.js';
 import { validateBody } from '../validate-body.js';
 
 const query = z.object({
@@ -36,4 +39,25 @@ export function balanceRoutes(deps: {
     res.json(await getBalance(deps.balances, caller, customerId, params.subscription_id));
   });
   return router;
+}
+
+/** The OpenAPI paths of balanceRoutes (see openapi/api-registry.ts). */
+export function describeBalanceRoutes(api: ApiRegistry): void {
+  api.registerPath({
+    method: 'get',
+    path: '/balance',
+    operationId: 'getBalance',
+    tags: ['Balance'],
+    summary: 'A customer\'s Moesif balance and the top-ups on their way to it',
+    description: 'customer_id is required for API-key callers; a JWT caller gets (only) its own customer.',
+    security: CALLER_SECURITY,
+    request: { query },
+    responses: {
+      200: json('The balance', balanceSchema),
+      ...errorResponses(
+        'validation_failed', 'unauthenticated', 'forbidden', 'not_found', 'rate_limited', 'subscription_unresolved', 'subscription_not_owned',
+        'stripe_unavailable', 'stripe_misconfigured', 'moesif_unavailable', 'store_unavailable',
+      ),
+    },
+  });
 }

@@ -1,5 +1,8 @@
 import { Router } from 'express';
+import { z } from 'zod';
 import type { Store } from '../../store/store.js';
+import type { ApiRegistry } from '../openapi/api-registry.js';
+import { json } from '../openapi/error-responses.js';
 
 export interface Readiness {
   store: Store;
@@ -25,4 +28,33 @@ export function healthRoutes(readiness: Readiness): Router {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
   return router;
+}
+
+const readinessSchema = z
+  .strictObject({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.strictObject({ store: z.enum(['ok', 'unreachable']), worker: z.enum(['ok', 'stopped']), accepting: z.boolean() }),
+  })
+  .meta({ id: 'Readiness' });
+
+/** The OpenAPI paths of healthRoutes (see openapi/api-registry.ts). */
+export function describeHealthRoutes(api: ApiRegistry): void {
+  api.registerPath({
+    method: 'get',
+    path: '/healthz',
+    operationId: 'getLiveness',
+    tags: ['Operations'],
+    security: [],
+    summary: 'Liveness: the process answers',
+    responses: { 200: json('Alive', z.strictObject({ status: z.literal('ok') })) },
+  });
+  api.registerPath({
+    method: 'get',
+    path: '/readyz',
+    operationId: 'getReadiness',
+    tags: ['Operations'],
+    security: [],
+    summary: 'Readiness: store reachable, delivery worker running, not draining',
+    responses: { 200: json('Ready', readinessSchema), 503: json('Not ready (the checks say why)', readinessSchema) },
+  });
 }

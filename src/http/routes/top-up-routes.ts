@@ -1,10 +1,11 @@
 import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { mayActFor } from '../../auth/caller.js';
 import type { Config } from '../../config/config.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { setActingCustomer, type RouteLimits } from '../../rate-limits/route-limits.js';
-import { isStripeId } from '../../stripe/stripe-ids.js';
+import { isStripeId, stripeId } from '../../stripe/stripe-ids.js';
 import { createTopUp, type TopUpDeps } from '../../top-ups/create-top-up.js';
 import { IDEMPOTENCY_KEY } from '../../top-ups/idempotency.js';
 import { topUpBodySchema } from '../../top-ups/top-up-request.js';
@@ -14,6 +15,9 @@ import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
 import { toApiError } from '../middleware/error-handler.js';
+import { CALLER_SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
+import { topUpResultSchema, topUpStatusSchema } from '../schemas/top-up-schemas.js';
 import { validateBody } from '../validate-body.js';
 
 interface ParsedTopUp {
@@ -94,4 +98,47 @@ export function topUpRoutes(deps: { topUps: TopUpDeps; authenticator: Authentica
   });
 
   return router;
+}
+
+/** The OpenAPI paths of topUpRoutes (see openapi/api-registry.ts). */
+export function describeTopUpRoutes(api: ApiRegistry, settings: Config['topUp']): void {
+  api.registerPath({
+    method: 'post',
+    path: '/top-up',
+    operationId: 'createTopUp',
+    tags: ['Top-ups'],
+    summary: 'Charge a customer and credit their Moesif balance once the payment succeeds',
+    security: CALLER_SECURITY,
+    request: {
+      headers: z.object({
+        'Idempotency-Key': z
+          .string()
+          .regex(IDEMPOTENCY_KEY)
+          .optional()
+          .meta({ description: 'Retrying with the same key and body answers the first result and never charges twice.' }),
+      }),
+      body: { required: true, content: { 'application/json': { schema: topUpBodySchema(settings) } } },
+    },
+    responses: {
+      201: json('The PaymentIntent created (or replayed for the same Idempotency-Key)', topUpResultSchema),
+      ...errorResponses(
+        'validation_failed', 'invalid_json', 'payload_too_large', 'unauthenticated', 'forbidden', 'idempotency_key_reused', 'rate_limited',
+        'customer_not_found', 'no_payment_method', 'company_not_mapped', 'payment_rejected', 'subscription_not_owned',
+        'authentication_required', 'card_declined', 'stripe_unavailable', 'stripe_misconfigured', 'store_unavailable',
+      ),
+    },
+  });
+  api.registerPath({
+    method: 'get',
+    path: '/top-ups/{payment_intent_id}',
+    operationId: 'getTopUp',
+    tags: ['Top-ups'],
+    summary: 'The Stripe status of a top-up and where its credit stands',
+    security: CALLER_SECURITY,
+    request: { params: z.object({ payment_intent_id: stripeId('paymentIntent') }) },
+    responses: {
+      200: json('The top-up', topUpStatusSchema),
+      ...errorResponses('unauthenticated', 'not_found', 'rate_limited', 'stripe_unavailable', 'stripe_misconfigured', 'store_unavailable'),
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import type { Metrics } from '../../metrics/metrics.js';
 import { checkSignatureHeader } from '../../stripe/signature-header.js';
 import { ThinEventError, WebhookPayloadError } from '../../stripe/stripe-errors.js';
@@ -7,6 +8,8 @@ import { eventTypeLabel } from '../../webhooks/event-type-label.js';
 import { ingestEvent, type IngestDeps } from '../../webhooks/ingest-event.js';
 import { ApiError } from '../api-error.js';
 import { BodyBudget } from '../middleware/body-budget.js';
+import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
 
 /** Stripe events are small; anything larger than this is not from Stripe. */
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -88,4 +91,30 @@ export function webhookRoutes(deps: WebhookRouteDeps): Router {
     },
   );
   return router;
+}
+
+/** The OpenAPI path of webhookRoutes (see openapi/api-registry.ts). */
+export function describeWebhookRoutes(api: ApiRegistry): void {
+  api.registerPath({
+    method: 'post',
+    path: '/webhooks/stripe',
+    operationId: 'receiveStripeEvent',
+    tags: ['Stripe'],
+    summary: 'Stripe events (configure a snapshot-payload endpoint); answered 2xx only once recorded durably',
+    security: [{ [SECURITY.stripeSignature]: [] }],
+    request: {
+      body: {
+        required: true,
+        description: `A Stripe Event, signed; at most ${MAX_EVENT_BYTES} bytes.`,
+        content: { 'application/json': { schema: z.object({ id: z.string(), object: z.literal('event'), type: z.string() }).catchall(z.unknown()) } },
+      },
+    },
+    responses: {
+      200: json(
+        'Recorded (queued: ledger entries to deliver; duplicate: seen before; ignored: nothing for the ledger, e.g. a thin event)',
+        z.strictObject({ received: z.literal(true), outcome: z.enum(['queued', 'duplicate', 'ignored']) }),
+      ),
+      ...errorResponses('invalid_signature', 'invalid_json', 'payload_too_large', 'server_busy', 'store_unavailable'),
+    },
+  });
 }

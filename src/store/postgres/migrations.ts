@@ -76,7 +76,30 @@ export const postgresMigrations: readonly string[] = [
   CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
   CREATE INDEX top_ups_created ON top_ups (created_at);
   `,
-  /* 5: auto-recharge settings, their history, and the attempts (one per (subscription, sequence)) */ `
+  /* 5: billing-page links (single use) and sessions, by token hash */ `
+  CREATE TABLE billing_links (
+    token_hash TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    subscription_id TEXT,
+    return_url TEXT NOT NULL,
+    locale TEXT,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT,
+    created_at BIGINT NOT NULL
+  );
+  CREATE INDEX billing_links_expires ON billing_links (expires_at);
+  CREATE TABLE billing_sessions (
+    session_hash TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    subscription_id TEXT,
+    return_url TEXT NOT NULL,
+    locale TEXT,
+    expires_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE INDEX billing_sessions_expires ON billing_sessions (expires_at);
+  `,
+  /* 6: auto-recharge settings, their history, and the attempts (one per (subscription, sequence)) */ `
   CREATE TABLE auto_recharge_settings (
     subscription_id TEXT PRIMARY KEY,
     customer_id TEXT NOT NULL,

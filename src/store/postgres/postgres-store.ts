@@ -1,5 +1,6 @@
 import type { Store } from '../store.js';
 import { PgAutoRecharge } from './pg-auto-recharge.js';
+import { PgBillingSessions } from './pg-billing-sessions.js';
 import { PgDb } from './pg-db.js';
 import { PgEvents } from './pg-events.js';
 import { PgIdempotency } from './pg-idempotency.js';
@@ -24,6 +25,7 @@ export class PostgresStore implements Store {
   readonly rateLimits: PgRateLimits;
   readonly retention: PgRetention;
   readonly autoRecharge: PgAutoRecharge;
+  readonly billingSessions: PgBillingSessions;
 
   private constructor(private readonly db: PgDb) {
     this.outbox = new PgOutbox(db);
@@ -34,6 +36,7 @@ export class PostgresStore implements Store {
     this.rateLimits = new PgRateLimits(db);
     this.retention = new PgRetention(db);
     this.autoRecharge = new PgAutoRecharge(db);
+    this.billingSessions = new PgBillingSessions(db);
   }
 
   static async open(url: string, poolSize = 10): Promise<PostgresStore> {

@@ -1,5 +1,6 @@
 import type { Store } from '../store.js';
 import { SqliteAutoRecharge } from './sqlite-auto-recharge.js';
+import { SqliteBillingSessions } from './sqlite-billing-sessions.js';
 import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
 import { SqliteIdempotency } from './sqlite-idempotency.js';
@@ -25,6 +26,7 @@ export class SqliteStore implements Store {
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
   readonly autoRecharge: SqliteAutoRecharge;
+  readonly billingSessions: SqliteBillingSessions;
 
   constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
     this.sql = new SqliteDb(path, options);
@@ -35,6 +37,7 @@ export class SqliteStore implements Store {
     this.state = new SqliteState(this.sql);
     this.retention = new SqliteRetention(this.sql);
     this.autoRecharge = new SqliteAutoRecharge(this.sql);
+    this.billingSessions = new SqliteBillingSessions(this.sql);
   }
 
   ping(): Promise<void> {

@@ -1,0 +1,42 @@
+import type { Caller } from '../auth/caller.js';
+
+/**
+ * Which sections the billing page shows. Each is on only when the service has the API behind
+ * it: buying goes to a Stripe Checkout Session (src/checkout/, when it lands), auto-recharge and
+ * history to their own capabilities. The page hides what is off.
+ */
+export interface BillingCapabilities {
+  checkout: boolean;
+  /** A custom amount besides packs (BILLING_CUSTOM_AMOUNTS, and only with checkout). */
+  customAmounts: boolean;
+  autoRecharge: boolean;
+  history: boolean;
+}
+
+/** A credit pack as the page lists it. */
+export interface BillingPack {
+  id: string;
+  name: string;
+  credits: number;
+  amount: number;
+  currency: string;
+}
+
+export type BillingPurchase = { pack: string } | { amount: number; currency: string };
+
+/**
+ * What the page needs from hosted checkout (issue 10 plugs its implementation in through
+ * service.ts; until then the service has none and the page has no "buy" section).
+ */
+export interface BillingCheckoutPort {
+  listPacks(): Promise<BillingPack[]>;
+  /** Starts a Checkout Session for the customer; the page sends the browser to `url`. */
+  start(
+    caller: Caller,
+    request: { customerId: string; subscriptionId: string | null; successUrl: string; cancelUrl: string; idempotencyKey: string } & BillingPurchase,
+  ): Promise<{ url: string }>;
+}
+
+export function capabilitiesOf(checkout: BillingCheckoutPort | undefined, customAmounts: boolean): BillingCapabilities {
+  return { checkout: checkout !== undefined, customAmounts: checkout !== undefined && customAmounts, autoRecharge: false, history: false };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import type { RedriveResult } from '../../admin/admin-actions.js';
+import type { OutboxEntry } from '../../ledger/ledger-entry.js';
+import type { ReconcileResult } from '../../reconcile/reconcile-events.js';
+import type { SameType } from '../openapi/same-type.js';
+
+/** The response schemas of the admin API, tied to their domain types. */
+export const deliverySchema = z
+  .strictObject({
+    transactionId: z.string().meta({ description: 'The Moesif transaction_id: the Stripe object id, with :reversed/:reinstated for compensations.' }),
+    kind: z.enum(['credit', 'debit']),
+    customerId: z.string(),
+    companyId: z.string(),
+    subscriptionId: z.string().nullable(),
+    amountMinor: z.number().int(),
+    currency: z.string(),
+    paymentIntentId: z.string(),
+    description: z.string(),
+    state: z.enum(['pending', 'delivered', 'failed', 'dead']),
+    attempts: z.number().int(),
+    nextAttemptAt: z.number().int().meta({ description: 'Unix milliseconds.' }),
+    lastError: z.string().nullable(),
+    lastStatus: z.number().int().nullable(),
+    source: z.string(),
+    createdAt: z.number().int().meta({ description: 'Unix milliseconds.' }),
+    deliveredAt: z.number().int().nullable().meta({ description: 'Unix milliseconds.' }),
+  })
+  .meta({ id: 'Delivery' });
+true satisfies SameType<z.output<typeof deliverySchema>, OutboxEntry>;
+
+export const redriveResultSchema = z
+  .strictObject({
+    found: z.enum(['store', 'stripe', 'nowhere']),
+    queued: z.array(z.string()),
+    requeued: z.array(z.string()),
+    unchanged: z.array(z.string()),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'RedriveResult' });
+true satisfies SameType<z.output<typeof redriveResultSchema>, RedriveResult>;
+
+export const reconcileResultSchema = z
+  .strictObject({
+    since: z.number().int().meta({ description: 'Unix seconds the sweep started from.' }),
+    found: z.number().int(),
+    queued: z.number().int(),
+    duplicate: z.number().int(),
+    ignored: z.number().int(),
+  })
+  .meta({ id: 'ReconcileResult' });
+true satisfies SameType<z.output<typeof reconcileResultSchema>, ReconcileResult>;

@@ -1,0 +1,153 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { API_ERROR_CODES } from '../../src/http/api-error.js';
+import { contractOf, contractProblem, type Contract } from '../support/contract.js';
+import { harnessPerTest, startHarness, type Harness } from '../support/harness.js';
+
+interface RouterLayer {
+  route?: { path: string | string[]; methods: Record<string, boolean> };
+  handle?: { stack?: RouterLayer[] };
+  slash?: boolean;
+}
+
+/**
+ * Every "METHOD /path" the Express app answers, read from its router (OpenAPI `{param}` syntax).
+ * OPTIONS routes are CORS preflights, answered by the cors middleware: not API operations.
+ */
+function mountedOperations(app: Express): string[] {
+  const found: string[] = [];
+  const walk = (stack: RouterLayer[]) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+        for (const method of Object.keys(layer.route.methods).filter((m) => m !== '_all' && m !== 'options')) {
+          for (const path of paths) found.push(`${method.toUpperCase()} ${path.replace(/:(\w+)/g, '{$1}')}`);
+        }
+      } else if (layer.handle?.stack) {
+        // Routers are mounted at the root (app.use(router)); a prefix would need adding here.
+        expect(layer.slash, 'a router mounted under a path prefix: teach mountedOperations() the prefix').toBe(true);
+        walk(layer.handle.stack);
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack);
+  return found.sort();
+}
+
+function documentedOperations(document: Contract): string[] {
+  return Object.entries(document.paths)
+    .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`))
+    .sort();
+}
+
+type Operation = { security?: Record<string, string[]>[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }> };
+const operation = (document: Contract, method: string, path: string) => document.paths[path]?.[method] as Operation | undefined;
+
+describe('the OpenAPI document (GET /openapi.json)', () => {
+  let h: Harness;
+  let document: Contract;
+  beforeAll(async () => {
+    // A metrics token puts /metrics on the main port, so every route is mounted.
+    h = await startHarness({ env: { LOG_LEVEL: 'silent', METRICS_BEARER_TOKEN: 'metrics-token-0123456789abcdef' }, startWorker: false });
+    document = await contractOf(h.app);
+  });
+  afterAll(() => h.stop());
+
+  test('is served as JSON and passes an OpenAPI 3.1 validator', async () => {
+    const res = await h.http.get('/openapi.json').expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(document.openapi).toBe('3.1.0');
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  test('documents every route the app mounts, and no route it lacks', () => {
+    const mounted = mountedOperations(h.app);
+    const documented = documentedOperations(document);
+    expect(mounted.filter((op) => !documented.includes(op)), 'mounted but not documented').toEqual([]);
+    expect(documented.filter((op) => !mounted.includes(op)), 'documented but not mounted').toEqual([]);
+    // The public routes the README promises are all there.
+    expect(documented).toEqual(
+      expect.arrayContaining(['POST /top-up', 'GET /top-ups/{payment_intent_id}', 'GET /balance', 'POST /webhooks/stripe', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /admin/deliveries', 'POST /admin/reconcile', 'GET /openapi.json']),
+    );
+  });
+
+  test('lists every error code with its status, and each code is answered by some route', () => {
+    const schemas = (document.components as { schemas: Record<string, { enum?: string[]; description?: string }> }).schemas;
+    expect(schemas.ErrorCode!.enum).toEqual([...API_ERROR_CODES]);
+    expect(schemas.ErrorCode!.description).toContain('`card_declined`: 402');
+    const answered = new Set<string>();
+    for (const operations of Object.values(document.paths)) {
+      for (const op of Object.values(operations)) {
+        for (const response of Object.values(op.responses)) {
+          const schema = response.content?.['application/json']?.schema as { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } } | undefined;
+          for (const code of schema?.properties?.error?.properties?.code?.enum ?? []) answered.add(code);
+        }
+      }
+    }
+    expect(API_ERROR_CODES.filter((code) => !answered.has(code))).toEqual([]);
+  });
+
+  test('names how each route authenticates', () => {
+    const schemes = (document.components as { securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }> }).securitySchemes;
+    expect(schemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(schemes.customerJwt).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(schemes.adminKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(schemes.stripeSignature).toMatchObject({ type: 'apiKey', in: 'header', name: 'Stripe-Signature' });
+    const caller = [{ apiKey: [] }, { customerJwt: [] }];
+    expect(operation(document, 'post', '/top-up')?.security).toEqual(caller);
+    expect(operation(document, 'get', '/top-ups/{payment_intent_id}')?.security).toEqual(caller);
+    expect(operation(document, 'get', '/balance')?.security).toEqual(caller);
+    expect(operation(document, 'post', '/webhooks/stripe')?.security).toEqual([{ stripeSignature: [] }]);
+    for (const [path, operations] of Object.entries(document.paths).filter(([p]) => p.startsWith('/admin'))) {
+      for (const [method, op] of Object.entries(operations)) expect((op as Operation).security, `${method} ${path}`).toEqual([{ adminKey: [] }]);
+    }
+  });
+
+  test('validates requests with the routes\' own schemas (the configured currencies, unknown fields refused)', () => {
+    const body = (document.paths['/top-up']!.post as unknown as { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }).requestBody.content['application/json']!.schema;
+    expect(body).toMatchObject({ type: 'object', required: expect.arrayContaining(['amount', 'currency']), additionalProperties: false });
+    expect((body.properties as Record<string, { enum?: string[] }>).currency!.enum).toEqual(['usd', 'eur', 'jpy', 'kwd', 'isk']);
+  });
+
+  test('gives every operation a unique operationId (client generators name methods after it)', () => {
+    const ids = Object.values(document.paths).flatMap((ops) => Object.values(ops).map((op) => (op as { operationId?: string }).operationId));
+    expect(ids.filter((id) => typeof id !== 'string')).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  test('has a webhooks section for outgoing events', () => {
+    expect(document.webhooks).toBeTypeOf('object');
+  });
+
+  test('the contract check fails a response the document does not allow', async () => {
+    const req = { method: 'GET', path: '/balance?customer_id=cus_alice' };
+    const json = { 'content-type': 'application/json; charset=utf-8' };
+    const error = (code: string) => ({ error: { code, message: 'm', request_id: 'req_1' } });
+    expect(await contractProblem(h.app, { status: 401, body: error('unauthenticated'), headers: json, req })).toBeNull();
+    expect(await contractProblem(h.app, { status: 402, body: error('card_declined'), headers: json, req })).toMatch(/status 402 is not documented/);
+    expect(await contractProblem(h.app, { status: 400, body: error('invalid_json'), headers: json, req })).toMatch(/does not match/);
+    expect(await contractProblem(h.app, { status: 200, body: { customer_id: 'cus_alice' }, headers: json, req })).toMatch(/does not match/);
+    expect(await contractProblem(h.app, { status: 200, body: {}, headers: json, req: { method: 'GET', path: '/ledger' } })).toMatch(/not in the OpenAPI document/);
+  });
+});
+
+describe('the document follows the configuration', () => {
+  const harness = harnessPerTest();
+
+  test('without ADMIN_API_KEY and with /metrics on its own port, neither is documented', async () => {
+    const h = await harness({ ADMIN_API_KEY: undefined, METRICS_PORT: '0' });
+    const document = await contractOf(h.app);
+    expect(documentedOperations(document)).toEqual(mountedOperations(h.app));
+    expect(Object.keys(document.paths).filter((p) => p.startsWith('/admin') || p === '/metrics')).toEqual([]);
+  });
+
+  test('a METRICS_BEARER_TOKEN shows as the security of /metrics', async () => {
+    const h = await harness({ METRICS_BEARER_TOKEN: 'metrics-token-0123456789abcdef' });
+    const document = await contractOf(h.app);
+    expect(operation(document, 'get', '/metrics')?.security).toEqual([{ metricsToken: [] }]);
+    expect(Object.keys(operation(document, 'get', '/metrics')!.responses)).toContain('401');
+  });
+});
