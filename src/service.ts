@@ -2,6 +2,9 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { AdminDeps } from './admin/admin-actions.js';
 import { Authenticator } from './auth/authenticator.js';
+import type { AutoRechargeDeps } from './auto-recharge/auto-recharge-deps.js';
+import { AutoRechargeScheduler } from './auto-recharge/auto-recharge-scheduler.js';
+import { paymentCompleted } from './auto-recharge/payment-completed.js';
 import type { BalanceReading } from './balances/get-balance.js';
 import { TtlCache } from './balances/ttl-cache.js';
 import type { Config } from './config/config.js';
@@ -40,11 +43,14 @@ export interface Service {
   admin: AdminDeps;
   /** Promotional credits and adjustments (the admin API and `npm run admin -- grant/adjust`). */
   grants: GrantDeps;
+  autoRecharge: AutoRechargeDeps;
+  /** One auto-recharge tick now (tests drive it with an injected clock); how many subscriptions were evaluated. */
+  autoRechargeTick(): Promise<number>;
   /** Runs one retention pass now (null when another instance holds the retention lease). */
   pruneNow(): Promise<PruneResult | null>;
   /** Runs one reconciliation sweep now (from the cursor, or from `sinceSeconds`). */
   reconcileNow(sinceSeconds?: number): Promise<ReconcileResult>;
-  /** Starts the background work: the delivery worker, the periodic reconciliation and retention. */
+  /** Starts the background work: the delivery worker, the periodic reconciliation, retention and auto-recharge. */
   start(): void;
   /** Marks the service as draining (readiness turns 503). */
   beginShutdown(): void;
@@ -131,6 +137,10 @@ export async function buildService(
     now,
     onQueued,
     events,
+    onPaymentSucceeded: async (paymentIntentId) => {
+      const resumed = await paymentCompleted(store.autoRecharge, paymentIntentId, now());
+      if (resumed) logger.info({ subscriptionId: resumed, paymentIntentId }, 'auto-recharge resumed: the customer completed the payment');
+    },
     apiVersion: apiVersionWatch(logger.child({ component: 'webhooks' }), (matches) =>
       metrics.eventApiVersions.inc({ matches: matches ? 'yes' : 'no' }),
     ),
@@ -173,6 +183,34 @@ export async function buildService(
   const grants: GrantDeps = { store, stripe, ownership, companyIdMetadataKey: config.moesif.companyIdMetadataKey, now, onQueued };
   const admin: AdminDeps = { store, stripe, ingest, now, onQueued, onEventsQueued: () => events.queued() };
 
+  const topUps = {
+    store,
+    stripe,
+    ownership,
+    companyIdMetadataKey: config.moesif.companyIdMetadataKey,
+    creditUntagged: config.ledger.creditUntagged,
+    creditRates: config.ledger.creditRates,
+    packs,
+    now,
+    onQueued,
+    logger,
+  };
+  const autoRechargeLogger = logger.child({ component: 'auto-recharge' });
+  const autoRecharge: AutoRechargeDeps = {
+    store,
+    stripe,
+    moesif,
+    topUps: { ...topUps, logger: autoRechargeLogger },
+    creditRates: config.ledger.creditRates,
+    limits: config.topUp.limits,
+    intervalMs: config.autoRecharge.intervalMs,
+    cooldownMs: config.autoRecharge.cooldownMs,
+    now,
+    logger: autoRechargeLogger,
+    onAttempt: (outcome) => metrics.autoRechargeAttempts.inc({ outcome }),
+  };
+  const autoRechargeScheduler = new AutoRechargeScheduler(autoRecharge, Math.min(1_000, Math.max(10, config.autoRecharge.intervalMs / 10)));
+
   const app = createApp({
     config,
     logger,
@@ -180,18 +218,8 @@ export async function buildService(
     stripe,
     authenticator: new Authenticator(config.auth, now),
     ingest,
-    topUps: {
-      store,
-      stripe,
-      ownership,
-      companyIdMetadataKey: config.moesif.companyIdMetadataKey,
-      creditUntagged: config.ledger.creditUntagged,
-      creditRates: config.ledger.creditRates,
-      packs,
-      now,
-      onQueued,
-      logger,
-    },
+    topUps,
+    autoRecharge,
     balances: {
       store,
       stripe,
@@ -219,6 +247,8 @@ export async function buildService(
     metrics,
     admin,
     grants,
+    autoRecharge,
+    autoRechargeTick: () => autoRechargeScheduler.runOnce(),
     reconcileNow,
     pruneNow: () => retention.runOnce(),
     start: () => {
@@ -226,6 +256,7 @@ export async function buildService(
       eventWorker?.start();
       scheduler.start();
       retention.start();
+      autoRechargeScheduler.start();
     },
     beginShutdown: () => {
       shuttingDown = true;
@@ -234,6 +265,7 @@ export async function buildService(
       shuttingDown = true;
       await scheduler.stop();
       await retention.stop();
+      await autoRechargeScheduler.stop();
       await worker.stop();
       await eventWorker?.stop();
       await store.close();

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/ledger-entry.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { StoreFileInUseError } from '../../src/store/sqlite/store-file-lock.js';
+import { describeAutoRechargeContract } from './auto-recharge-contract.js';
 import { describeBillingSessionContract } from './billing-session-contract.js';
 import { describeEventsOutContract } from './events-out-contract.js';
 import { describeHistoryContract } from './history-contract.js';
@@ -84,3 +85,4 @@ describe('SQLite file ownership (one service process per file)', () => {
     await restarted.close();
   });
 });
+describeAutoRechargeContract('SQLite (in memory)', async () => new SqliteStore(':memory:'));

@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { SqliteAutoRecharge } from './sqlite-auto-recharge.js';
 import { SqliteBillingSessions } from './sqlite-billing-sessions.js';
 import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
@@ -42,6 +43,7 @@ export class SqliteStore implements Store {
   readonly state: SqliteState;
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
+  readonly autoRecharge: SqliteAutoRecharge;
   readonly billingSessions: SqliteBillingSessions;
   readonly history: SqliteHistory;
   readonly eventsOut: SqliteEventsOut;
@@ -61,6 +63,7 @@ export class SqliteStore implements Store {
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
     this.retention = new SqliteRetention(this.sql);
+    this.autoRecharge = new SqliteAutoRecharge(this.sql);
     this.billingSessions = new SqliteBillingSessions(this.sql);
     this.history = new SqliteHistory(this.sql);
     this.releasedLeases = options.owner ? this.outbox.releaseAllLeases() : 0;
