@@ -1,6 +1,6 @@
-import { testCardFingerprint } from './test-cards.js';
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
+import { testCardFingerprint } from './test-cards.js';
 import { isObject, newId, nowSeconds, type StripeWorld } from './world.js';
 
 /**
