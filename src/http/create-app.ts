@@ -19,9 +19,10 @@ import type { IngestDeps } from '../webhooks/ingest-event.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
 import { createApiRegistry } from './openapi/api-registry.js';
+import { describeOutgoingEvents } from './openapi/describe-outgoing-events.js';
 import { buildOpenApiDocument } from './openapi/build-openapi-document.js';
-import { adminEventRoutes } from './routes/admin-event-routes.js';
-import { adminGrantRoutes } from './routes/admin-grant-routes.js';
+import { adminEventRoutes, describeAdminEventRoutes } from './routes/admin-event-routes.js';
+import { adminGrantRoutes, describeAdminGrantRoutes } from './routes/admin-grant-routes.js';
 import { adminRoutes, describeAdminRoutes } from './routes/admin-routes.js';
 import { autoRechargeHintRoutes, describeAutoRechargeHintRoutes } from './routes/auto-recharge-hint-routes.js';
 import { autoRechargeRoutes, describeAutoRechargeRoutes } from './routes/auto-recharge-routes.js';
@@ -30,7 +31,7 @@ import { billingApiRoutes, describeBillingApiRoutes } from './routes/billing-api
 import { billingPageRoutes, describeBillingPageRoutes } from './routes/billing-page-routes.js';
 import { billingSessionRoutes, describeBillingSessionRoutes } from './routes/billing-session-routes.js';
 import { checkoutRoutes } from './routes/checkout-routes.js';
-import { historyRoutes } from './routes/history-routes.js';
+import { describeHistoryRoutes, historyRoutes } from './routes/history-routes.js';
 import { describeHealthRoutes, healthRoutes, type Readiness } from './routes/health-routes.js';
 import { describeMetricsRoutes, metricsRoutes } from './routes/metrics-routes.js';
 import { packRoutes } from './routes/pack-routes.js';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
   describeBillingApiRoutes(api, config, Boolean(checkout));
   app.use(historyRoutes({ history: deps.history, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
+  describeHistoryRoutes(api);
   if (config.autoRecharge.hintToken) {
     app.use(autoRechargeHintRoutes({ autoRecharge: deps.autoRecharge, hintToken: config.autoRecharge.hintToken }));
     describeAutoRechargeHintRoutes(api);
@@ -116,8 +118,11 @@ export function createApp(deps: AppDeps): Express {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
     describeAdminRoutes(api);
     app.use(adminEventRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey }));
+    describeAdminEventRoutes(api);
     app.use(adminGrantRoutes({ grants: deps.grants, adminApiKey: config.adminApiKey, creditRates: config.ledger.creditRates }));
+    describeAdminGrantRoutes(api);
   }
+  describeOutgoingEvents(api);
   describeOpenApiRoutes(api);
   app.use(openApiRoutes(() => buildOpenApiDocument(api)));
   app.use(notFoundHandler);
