@@ -30,11 +30,11 @@ import { balanceRoutes, describeBalanceRoutes } from './routes/balance-routes.js
 import { billingApiRoutes, describeBillingApiRoutes } from './routes/billing-api-routes.js';
 import { billingPageRoutes, describeBillingPageRoutes } from './routes/billing-page-routes.js';
 import { billingSessionRoutes, describeBillingSessionRoutes } from './routes/billing-session-routes.js';
-import { checkoutRoutes } from './routes/checkout-routes.js';
+import { checkoutRoutes, describeCheckoutRoutes } from './routes/checkout-routes.js';
 import { describeHistoryRoutes, historyRoutes } from './routes/history-routes.js';
 import { describeHealthRoutes, healthRoutes, type Readiness } from './routes/health-routes.js';
 import { describeMetricsRoutes, metricsRoutes } from './routes/metrics-routes.js';
-import { packRoutes } from './routes/pack-routes.js';
+import { describePackRoutes, packRoutes } from './routes/pack-routes.js';
 import { describeOpenApiRoutes, openApiRoutes } from './routes/openapi-routes.js';
 import { describeTopUpRoutes, topUpRoutes } from './routes/top-up-routes.js';
 import { describeWebhookRoutes, webhookRoutes } from './routes/webhook-routes.js';
@@ -92,9 +92,11 @@ export function createApp(deps: AppDeps): Express {
   describeWebhookRoutes(api);
   const limits = new RouteLimits(config.rateLimits, deps.rateLimits);
   app.use(checkoutRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics, limits }));
+  describeCheckoutRoutes(api, config);
   app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics, limits }));
   describeTopUpRoutes(api, config.topUp);
   app.use(packRoutes({ packs: deps.topUps.packs, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
+  describePackRoutes(api);
   app.use(
     balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }),
   );

@@ -23,11 +23,19 @@ const AMOUNT_MESSAGE = 'expected an integer amount in minor units (e.g. 1000 for
  */
 export function purchaseFields(settings: Config['topUp']) {
   return {
-    amount: z.number({ message: AMOUNT_MESSAGE }).int(AMOUNT_MESSAGE).positive('must be positive').optional(),
+    amount: z
+      .number({ message: AMOUNT_MESSAGE })
+      .int(AMOUNT_MESSAGE)
+      .positive('must be positive')
+      .optional()
+      .meta({ description: 'In the currency\'s minor units; required with currency unless pack is given.' }),
     currency: z
       .enum(settings.currencies as [string, ...string[]], { message: `expected one of: ${settings.currencies.join(', ')}` })
-      .optional(),
-    pack: stripeId('price').optional(),
+      .optional()
+      .meta({ description: 'Required with amount unless pack is given.' }),
+    pack: stripeId('price')
+      .optional()
+      .meta({ description: 'A credit pack (a price_id from GET /packs), instead of amount and currency: its Stripe price is charged and its credits added.' }),
   };
 }
 

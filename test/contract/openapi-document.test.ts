@@ -104,6 +104,8 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
     const caller = [{ apiKey: [] }, { customerJwt: [] }];
     expect(operation(document, 'post', '/top-up')?.security).toEqual(caller);
     expect(operation(document, 'get', '/top-ups/{payment_intent_id}')?.security).toEqual(caller);
+    expect(operation(document, 'post', '/top-up/checkout')?.security).toEqual(caller);
+    expect(operation(document, 'get', '/packs')?.security).toEqual(caller);
     expect(operation(document, 'get', '/balance')?.security).toEqual(caller);
     expect(operation(document, 'post', '/webhooks/stripe')?.security).toEqual([{ stripeSignature: [] }]);
     for (const [path, operations] of Object.entries(document.paths).filter(([p]) => p.startsWith('/admin'))) {
@@ -112,9 +114,17 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
   });
 
   test('validates requests with the routes\' own schemas (the configured currencies, unknown fields refused)', () => {
-    const body = (document.paths['/top-up']!.post as unknown as { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }).requestBody.content['application/json']!.schema;
-    expect(body).toMatchObject({ type: 'object', required: expect.arrayContaining(['amount', 'currency']), additionalProperties: false });
-    expect((body.properties as Record<string, { enum?: string[] }>).currency!.enum).toEqual(['usd', 'eur', 'jpy', 'kwd', 'isk']);
+    for (const path of ['/top-up', '/top-up/checkout']) {
+      const body = (document.paths[path]!.post as unknown as { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }).requestBody.content['application/json']!.schema;
+      // amount+currency or pack (a cross-field rule the handler checks; each field's description says it).
+      expect(body, path).toMatchObject({ type: 'object', additionalProperties: false });
+      const properties = body.properties as Record<string, { enum?: string[]; pattern?: string; description?: string }>;
+      expect(properties.currency!.enum, path).toEqual(['usd', 'eur', 'jpy', 'kwd', 'isk']);
+      expect(properties.pack!.pattern, path).toMatch(/price_/);
+      expect(properties.amount!.description, path).toMatch(/unless pack/);
+    }
+    const checkout = (document.paths['/top-up/checkout']!.post as unknown as { requestBody: { content: Record<string, { schema: { required?: string[] } }> } }).requestBody.content['application/json']!.schema;
+    expect(checkout.required).toEqual(expect.arrayContaining(['success_url', 'cancel_url']));
   });
 
   test('gives every operation a unique operationId (client generators name methods after it)', () => {

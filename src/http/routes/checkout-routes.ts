@@ -1,4 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { mayActFor } from '../../auth/caller.js';
 import { checkoutBodySchema, type CheckoutRequest } from '../../checkout/checkout-request.js';
@@ -13,6 +14,9 @@ import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
 import { toApiError } from '../middleware/error-handler.js';
+import { CALLER_SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
+import { checkoutResultSchema } from '../schemas/checkout-schemas.js';
 import { validateBody } from '../validate-body.js';
 
 interface ParsedCheckout {
@@ -80,4 +84,37 @@ export function checkoutRoutes(deps: { topUps: TopUpDeps; authenticator: Authent
     },
   );
   return router;
+}
+
+/** The OpenAPI paths of checkoutRoutes (see openapi/api-registry.ts). */
+export function describeCheckoutRoutes(api: ApiRegistry, config: Config): void {
+  api.registerPath({
+    method: 'post',
+    path: '/top-up/checkout',
+    operationId: 'createCheckout',
+    tags: ['Top-ups'],
+    summary: 'A hosted Stripe Checkout page for a top-up (an amount or a pack); the credit follows the payment',
+    description:
+      'success_url and cancel_url must be https (http only on localhost) on one of CHECKOUT_RETURN_ORIGINS. ' +
+      'Poll GET /top-ups/{checkout_session_id} for the payment and its credit.',
+    security: CALLER_SECURITY,
+    request: {
+      headers: z.object({
+        'Idempotency-Key': z
+          .string()
+          .regex(IDEMPOTENCY_KEY)
+          .optional()
+          .meta({ description: 'Retrying with the same key and body answers the same session.' }),
+      }),
+      body: { required: true, content: { 'application/json': { schema: checkoutBodySchema(config.topUp, config.checkout.returnOrigins) } } },
+    },
+    responses: {
+      201: json('The Checkout Session created (or replayed for the same Idempotency-Key)', checkoutResultSchema),
+      ...errorResponses(
+        'validation_failed', 'invalid_json', 'payload_too_large', 'unauthenticated', 'forbidden', 'idempotency_key_reused', 'rate_limited',
+        'customer_not_found', 'company_not_mapped', 'subscription_not_owned', 'payment_rejected',
+        'stripe_unavailable', 'stripe_misconfigured', 'store_unavailable',
+      ),
+    },
+  });
 }

@@ -18,6 +18,7 @@ import { corsAllowList } from '../middleware/cors-allow-list.js';
 import { toApiError } from '../middleware/error-handler.js';
 import { CALLER_SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
 import { errorResponses, json } from '../openapi/error-responses.js';
+import { checkoutStatusSchema } from '../schemas/checkout-schemas.js';
 import { topUpResultSchema, topUpStatusSchema } from '../schemas/top-up-schemas.js';
 import { validateBody } from '../validate-body.js';
 
@@ -137,11 +138,18 @@ export function describeTopUpRoutes(api: ApiRegistry, settings: Config['topUp'])
     path: '/top-ups/{payment_intent_id}',
     operationId: 'getTopUp',
     tags: ['Top-ups'],
-    summary: 'The Stripe status of a top-up and where its credit stands',
+    summary: 'The Stripe status of a top-up (a PaymentIntent or a hosted Checkout Session) and where its credit stands',
+    description: 'A pi_… id answers a TopUpStatus; a cs_… id (from POST /top-up/checkout) answers a CheckoutStatus. Other customers\' top-ups are 404.',
     security: CALLER_SECURITY,
-    request: { params: z.object({ payment_intent_id: stripeId('paymentIntent') }) },
+    request: {
+      params: z.object({
+        payment_intent_id: z
+          .union([stripeId('paymentIntent'), stripeId('checkoutSession')])
+          .meta({ description: 'A PaymentIntent id (pi_…) from POST /top-up or a Checkout Session id (cs_…) from POST /top-up/checkout.' }),
+      }),
+    },
     responses: {
-      200: json('The top-up', topUpStatusSchema),
+      200: json('The top-up', z.union([topUpStatusSchema, checkoutStatusSchema])),
       ...errorResponses('unauthenticated', 'not_found', 'rate_limited', 'stripe_unavailable', 'stripe_misconfigured', 'store_unavailable'),
     },
   });
