@@ -135,7 +135,7 @@ describe.skipIf(namespaceUnavailable !== null)('SQLite on a full disk (service i
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => rmSync(cwd, { recursive: true, force: true }));
     const port = await freePort();
     const env = testEnv(stripe, moesif, { DATABASE_URL: `sqlite:${dataDir}/full.db`, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port) });
-    const script = `mount -t tmpfs -o size=320k tmpfs "$DATA_DIR" && exec "$NODE" --import "$TSX" "$MAIN"`;
+    const script = `mount -t tmpfs -o size=1m tmpfs "$DATA_DIR" && exec "$NODE" --import "$TSX" "$MAIN"`;
     const child: ChildProcess = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
       cwd,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, DATA_DIR: dataDir, NODE: process.execPath, TSX: TSX_LOADER, MAIN: join(ROOT, 'src', 'main.ts') } as NodeJS.ProcessEnv,
