@@ -4,6 +4,7 @@ import type { AdminDeps } from './admin/admin-actions.js';
 import { Authenticator } from './auth/authenticator.js';
 import type { BalanceReading } from './balances/get-balance.js';
 import { TtlCache } from './balances/ttl-cache.js';
+import { billingCheckout } from './checkout/billing-checkout.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/create-app.js';
 import { createMetricsApp } from './http/create-metrics-app.js';
@@ -25,6 +26,7 @@ import type { Store } from './store/store.js';
 import { createStripeClient } from './stripe/stripe-client.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
 import { SubscriptionOwnership } from './subscriptions/subscription-ownership.js';
+import type { TopUpDeps } from './top-ups/create-top-up.js';
 import { apiVersionWatch } from './webhooks/event-api-version.js';
 import type { IngestDeps } from './webhooks/ingest-event.js';
 
@@ -165,6 +167,19 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
   const grants: GrantDeps = { store, stripe, ownership, companyIdMetadataKey: config.moesif.companyIdMetadataKey, now, onQueued };
   const admin: AdminDeps = { store, stripe, ingest, now, onQueued, onEventsQueued: () => events.queued() };
 
+  const topUps: TopUpDeps = {
+    store,
+    stripe,
+    ownership,
+    companyIdMetadataKey: config.moesif.companyIdMetadataKey,
+    creditUntagged: config.ledger.creditUntagged,
+    creditRates: config.ledger.creditRates,
+    packs,
+    now,
+    onQueued,
+    logger,
+  };
+
   const app = createApp({
     config,
     logger,
@@ -172,18 +187,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     stripe,
     authenticator: new Authenticator(config.auth, now),
     ingest,
-    topUps: {
-      store,
-      stripe,
-      ownership,
-      companyIdMetadataKey: config.moesif.companyIdMetadataKey,
-      creditUntagged: config.ledger.creditUntagged,
-      creditRates: config.ledger.creditRates,
-      packs,
-      now,
-      onQueued,
-      logger,
-    },
+    topUps,
     balances: {
       store,
       stripe,
@@ -196,7 +200,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     grants,
     history: { store, creditRates: config.ledger.creditRates, creditExpiryMs: config.ledger.creditExpiryMs },
     admin,
-    billing: { sessions: { store, ownership, now } },
+    billing: { sessions: { store, ownership, now }, checkout: billingCheckout(topUps, config) },
     reconcileNow,
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
     rateLimits: { store: store.rateLimits, now },

@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     CHECKOUT_RETURN_ORIGINS: DEMO.shop,
     BILLING_RETURN_ORIGINS: DEMO.appOrigin,
     BILLING_PAGE_TITLE: 'Demo credits',
+    // The billing page's address, so its "buy" section may return there from hosted checkout (PORT=0: not known yet).
+    ...(port !== 0 ? { BILLING_PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   const service = await buildService(config, createLogger(config.logLevel));
