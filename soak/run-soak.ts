@@ -3,6 +3,8 @@ import { postgresUnavailableReason, SOAK_DATABASE_URL } from './postgres-target.
 import { formatReports, soakJsonLine } from './report.js';
 import { killAllInstances } from './service-instance.js';
 import { removeActiveRunData, runSoak, type SoakReport, type SoakStore } from './soak.js';
+import { runAutoRechargeSoak } from './auto-recharge/auto-recharge-soak.js';
+import { killAllTickInstances } from './auto-recharge/tick-instance.js';
 
 /**
  * npm run soak -- [--top-ups N] [--store sqlite|postgres|both] [--instances N] [--kills N] [--seed N]
@@ -17,6 +19,11 @@ const USAGE = `usage: npm run soak -- [options]
   --seed N           the plan's seed (default: random, printed; the same seed gives the same plan)
   --time-limit S     seconds each run may take in all (default max(120, 0.03 × top-ups))
   --keep             keep the database and instance logs of every run (default: only of a run that is not clean)
+  --auto-recharge    the auto-recharge soak instead: subscriptions burning their balances on a virtual clock,
+                     recharged by the service (two instances on PostgreSQL, one SIGKILLed), random declines
+                     and Moesif failures; checks one charge per crossing, caps, every credit once
+  --subscriptions N  auto-recharge soak: subscriptions (default 200)
+  --days N           auto-recharge soak: virtual days (default 3)
 PostgreSQL: SOAK_DATABASE_URL or TEST_DATABASE_URL, else postgres://$USER@127.0.0.1:5432/test`;
 
 function fail(message: string): never {
@@ -43,6 +50,9 @@ try {
       seed: { type: 'string' },
       'time-limit': { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'auto-recharge': { type: 'boolean', default: false },
+      subscriptions: { type: 'string' },
+      days: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -76,6 +86,31 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 process.on('exit', () => {
   killAllInstances();
 });
+
+if (values['auto-recharge']) {
+  process.on('exit', () => {
+    killAllTickInstances();
+  });
+  const reason = storeArg === 'sqlite' ? null : await postgresUnavailableReason();
+  const store = storeArg === 'sqlite' || (storeArg === undefined && reason) ? 'sqlite' : 'postgres';
+  if (store === 'postgres' && reason) {
+    process.stderr.write(`run-soak: --store postgres needs PostgreSQL: ${reason}\n`);
+    process.exit(2);
+  }
+  const report = await runAutoRechargeSoak({
+    store,
+    subscriptions: int('subscriptions', values.subscriptions, 200, 1),
+    days: int('days', values.days, 3, 1),
+    seed,
+    kills: store === 'postgres' ? Math.max(1, kills) : kills,
+    instances: store === 'postgres' ? (values.instances === undefined ? 2 : int('instances', values.instances, 2, 1)) : 1,
+    postgresUrl: SOAK_DATABASE_URL,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`\nauto-recharge soak (${report.store}, ${report.instances} instance(s), seed ${report.seed}): ${report.charges} charges, ${report.credits} credits, ${report.paymentIntents} PaymentIntents, ${report.suspended} suspended, attempts ${JSON.stringify(report.attempts)}, ${report.chaos.kills} kill(s), ${report.chaos.declinesScripted} scripted declines, ${report.chaos.moesifFailures} Moesif failures; ${report.problems.length === 0 ? 'no problem' : report.problems.join('; ')}\n`);
+  process.stdout.write(`SOAK_JSON ${JSON.stringify({ ok: report.ok, autoRecharge: report })}\n`);
+  process.exit(report.ok ? 0 : 1);
+}
 
 const postgresReason = storeArg === 'sqlite' ? null : await postgresUnavailableReason();
 let stores: SoakStore[];

@@ -2,6 +2,9 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { AdminDeps } from './admin/admin-actions.js';
 import { Authenticator } from './auth/authenticator.js';
+import type { AutoRechargeDeps } from './auto-recharge/auto-recharge-deps.js';
+import { AutoRechargeScheduler } from './auto-recharge/auto-recharge-scheduler.js';
+import { paymentCompleted } from './auto-recharge/payment-completed.js';
 import type { BalanceReading } from './balances/get-balance.js';
 import { TtlCache } from './balances/ttl-cache.js';
 import { billingCheckout } from './checkout/billing-checkout.js';
@@ -42,11 +45,14 @@ export interface Service {
   admin: AdminDeps;
   /** Promotional credits and adjustments (the admin API and `npm run admin -- grant/adjust`). */
   grants: GrantDeps;
+  autoRecharge: AutoRechargeDeps;
+  /** One auto-recharge tick now (tests drive it with an injected clock); how many subscriptions were evaluated. */
+  autoRechargeTick(): Promise<number>;
   /** Runs one retention pass now (null when another instance holds the retention lease). */
   pruneNow(): Promise<PruneResult | null>;
   /** Runs one reconciliation sweep now (from the cursor, or from `sinceSeconds`). */
   reconcileNow(sinceSeconds?: number): Promise<ReconcileResult>;
-  /** Starts the background work: the delivery worker, the periodic reconciliation and retention. */
+  /** Starts the background work: the delivery worker, the periodic reconciliation, retention and auto-recharge. */
   start(): void;
   /** Marks the service as draining (readiness turns 503). */
   beginShutdown(): void;
@@ -54,9 +60,17 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** Wires the real adapters from config. Used by main.ts, the CLIs, the demo and the tests alike. */
-export async function buildService(config: Config, logger: Logger, now: () => number = Date.now): Promise<Service> {
-  const store = await openStore(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs });
+/**
+ * Wires the real adapters from config. Used by main.ts, the CLIs, the demo and the tests alike.
+ * `role: 'operator'` for commands run beside a running service (see openStore).
+ */
+export async function buildService(
+  config: Config,
+  logger: Logger,
+  now: () => number = Date.now,
+  role: 'service' | 'operator' = 'service',
+): Promise<Service> {
+  const store = await openStore(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs, role });
   const metrics = new Metrics(() => store.outbox.countByState(), { outboxRefreshMs: config.metrics.outboxRefreshMs, now });
   const stripe = new StripeGateway(
     createStripeClient(config.stripe),
@@ -125,6 +139,10 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     now,
     onQueued,
     events,
+    onPaymentSucceeded: async (paymentIntentId) => {
+      const resumed = await paymentCompleted(store.autoRecharge, paymentIntentId, now());
+      if (resumed) logger.info({ subscriptionId: resumed, paymentIntentId }, 'auto-recharge resumed: the customer completed the payment');
+    },
     apiVersion: apiVersionWatch(logger.child({ component: 'webhooks' }), (matches) =>
       metrics.eventApiVersions.inc({ matches: matches ? 'yes' : 'no' }),
     ),
@@ -179,6 +197,21 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     onQueued,
     logger,
   };
+  const autoRechargeLogger = logger.child({ component: 'auto-recharge' });
+  const autoRecharge: AutoRechargeDeps = {
+    store,
+    stripe,
+    moesif,
+    topUps: { ...topUps, logger: autoRechargeLogger },
+    creditRates: config.ledger.creditRates,
+    limits: config.topUp.limits,
+    intervalMs: config.autoRecharge.intervalMs,
+    cooldownMs: config.autoRecharge.cooldownMs,
+    now,
+    logger: autoRechargeLogger,
+    onAttempt: (outcome) => metrics.autoRechargeAttempts.inc({ outcome }),
+  };
+  const autoRechargeScheduler = new AutoRechargeScheduler(autoRecharge, Math.min(1_000, Math.max(10, config.autoRecharge.intervalMs / 10)));
 
   const app = createApp({
     config,
@@ -188,6 +221,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     authenticator: new Authenticator(config.auth, now),
     ingest,
     topUps,
+    autoRecharge,
     balances: {
       store,
       stripe,
@@ -215,6 +249,8 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
     metrics,
     admin,
     grants,
+    autoRecharge,
+    autoRechargeTick: () => autoRechargeScheduler.runOnce(),
     reconcileNow,
     pruneNow: () => retention.runOnce(),
     start: () => {
@@ -222,6 +258,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       eventWorker?.start();
       scheduler.start();
       retention.start();
+      autoRechargeScheduler.start();
     },
     beginShutdown: () => {
       shuttingDown = true;
@@ -230,6 +267,7 @@ export async function buildService(config: Config, logger: Logger, now: () => nu
       shuttingDown = true;
       await scheduler.stop();
       await retention.stop();
+      await autoRechargeScheduler.stop();
       await worker.stop();
       await eventWorker?.stop();
       await store.close();

@@ -1,5 +1,6 @@
 import { listDeliveries, redriveEvent, retryAll, retryDelivery } from '../admin/admin-actions.js';
 import { listOutgoingEvents, replayDeadEvents, replayEvent } from '../admin/event-actions.js';
+import { listPausedSettings, resumeSetting } from '../admin/auto-recharge-admin.js';
 import type { DeliveryState } from '../ledger/ledger-entry.js';
 import type { OutgoingEventState } from '../store/store.js';
 import { runGrantCommand } from './grant-commands.js';
@@ -19,6 +20,8 @@ const USAGE = `usage: npm run admin -- <command>
                                                      promotional credits (a retried key is one grant)
   adjust <customer_id> <±credits> --key K --reason R [--subscription sub_…]
                                                      a signed correction
+  auto-recharge [suspended|requires_action]          paused auto-recharge subscriptions with their reasons
+  auto-recharge-resume <subscription_id>             lift the pause of one subscription's auto-recharge
 `;
 
 const STATES = new Set(['pending', 'delivered', 'failed', 'dead']);
@@ -93,6 +96,17 @@ try {
     }
     case 'counts':
       print(await service.store.outbox.countByState());
+      break;
+    case 'auto-recharge':
+      print(await listPausedSettings(service.store.autoRecharge, arg === 'requires_action' ? 'requires_action' : 'suspended', 100));
+      break;
+    case 'auto-recharge-resume':
+      if (!arg) usage();
+      if (await resumeSetting(service.store.autoRecharge, arg, 'admin-cli', Date.now())) print({ resumed: arg });
+      else {
+        print({ error: `no paused auto-recharge for ${arg}` });
+        exitCode = 1;
+      }
       break;
     default:
       usage();

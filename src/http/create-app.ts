@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { AdminDeps } from '../admin/admin-actions.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { AutoRechargeDeps } from '../auto-recharge/auto-recharge-deps.js';
 import type { BalanceDeps } from '../balances/get-balance.js';
 import type { BillingSessionDeps } from '../billing-page/billing-sessions.js';
 import { capabilitiesOf, type BillingCheckoutPort } from '../billing-page/capabilities.js';
@@ -18,16 +19,19 @@ import type { IngestDeps } from '../webhooks/ingest-event.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
 import { createApiRegistry } from './openapi/api-registry.js';
+import { describeOutgoingEvents } from './openapi/describe-outgoing-events.js';
 import { buildOpenApiDocument } from './openapi/build-openapi-document.js';
-import { adminEventRoutes } from './routes/admin-event-routes.js';
-import { adminGrantRoutes } from './routes/admin-grant-routes.js';
+import { adminEventRoutes, describeAdminEventRoutes } from './routes/admin-event-routes.js';
+import { adminGrantRoutes, describeAdminGrantRoutes } from './routes/admin-grant-routes.js';
 import { adminRoutes, describeAdminRoutes } from './routes/admin-routes.js';
+import { autoRechargeHintRoutes, describeAutoRechargeHintRoutes } from './routes/auto-recharge-hint-routes.js';
+import { autoRechargeRoutes, describeAutoRechargeRoutes } from './routes/auto-recharge-routes.js';
 import { balanceRoutes, describeBalanceRoutes } from './routes/balance-routes.js';
 import { billingApiRoutes, describeBillingApiRoutes } from './routes/billing-api-routes.js';
 import { billingPageRoutes, describeBillingPageRoutes } from './routes/billing-page-routes.js';
 import { billingSessionRoutes, describeBillingSessionRoutes } from './routes/billing-session-routes.js';
 import { checkoutRoutes, describeCheckoutRoutes } from './routes/checkout-routes.js';
-import { historyRoutes } from './routes/history-routes.js';
+import { describeHistoryRoutes, historyRoutes } from './routes/history-routes.js';
 import { describeHealthRoutes, healthRoutes, type Readiness } from './routes/health-routes.js';
 import { describeMetricsRoutes, metricsRoutes } from './routes/metrics-routes.js';
 import { describePackRoutes, packRoutes } from './routes/pack-routes.js';
@@ -43,6 +47,7 @@ export interface AppDeps {
   authenticator: Authenticator;
   ingest: IngestDeps;
   topUps: TopUpDeps;
+  autoRecharge: AutoRechargeDeps;
   balances: BalanceDeps;
   /** GET /ledger and GET /top-ups. */
   history: HistoryDeps;
@@ -104,12 +109,22 @@ export function createApp(deps: AppDeps): Express {
   app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
   describeBillingApiRoutes(api, config, Boolean(checkout));
   app.use(historyRoutes({ history: deps.history, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
+  describeHistoryRoutes(api);
+  if (config.autoRecharge.hintToken) {
+    app.use(autoRechargeHintRoutes({ autoRecharge: deps.autoRecharge, hintToken: config.autoRecharge.hintToken }));
+    describeAutoRechargeHintRoutes(api);
+  }
+  app.use(autoRechargeRoutes({ autoRecharge: deps.autoRecharge, authenticator: deps.authenticator, config, limits }));
+  describeAutoRechargeRoutes(api, config.topUp);
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
     describeAdminRoutes(api);
     app.use(adminEventRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey }));
+    describeAdminEventRoutes(api);
     app.use(adminGrantRoutes({ grants: deps.grants, adminApiKey: config.adminApiKey, creditRates: config.ledger.creditRates }));
+    describeAdminGrantRoutes(api);
   }
+  describeOutgoingEvents(api);
   describeOpenApiRoutes(api);
   app.use(openApiRoutes(() => buildOpenApiDocument(api)));
   app.use(notFoundHandler);

@@ -94,6 +94,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly autoRechargeAttempts = new Counter({
+    name: `${PREFIX}auto_recharge_attempts_total`,
+    help: 'Auto-recharge charges by outcome (succeeded, processing, requires_action, hard_decline, soft_decline, stripe_unavailable, failed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   /**
    * `outboxCounts` reads the outbox's size by state from the store; it is read at most once per
    * `outboxRefreshMs` however often (and by however many) /metrics is scraped, so scrapes cost

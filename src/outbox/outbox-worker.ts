@@ -1,12 +1,18 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import type { ClaimedEntry } from '../ledger/ledger-entry.js';
 import { deliverEntry, type DeliveryDeps } from './deliver-entry.js';
 import type { MoesifBreaker } from './moesif-breaker.js';
 
 /**
- * Drains the outbox in this process: claims due entries (leased, so a crashed claim is taken
- * over once its lease expires) and delivers up to `concurrency` at once. Woken early by kick()
- * when a webhook or top-up queues something; otherwise polls.
+ * Drains the outbox in this process: claims due entries and delivers up to `concurrency` at once.
+ * Woken early by kick() when a webhook or top-up queues something; otherwise polls.
+ *
+ * Claims are leased for `leaseMs` and the leases of deliveries still running are renewed every
+ * third of it: another instance takes over a dead one's claims within about `leaseMs`, and never
+ * those of a slow delivery (a Moesif call near its timeout, a slow subscription lookup). Should a
+ * renewal fail (the store unreachable) and another instance take a claim over, both may post the
+ * same transaction: Moesif keeps one per `transaction_id`.
  */
 export class OutboxWorker {
   private running = false;
@@ -14,6 +20,10 @@ export class OutboxWorker {
   private readonly inFlight = new Set<Promise<unknown>>();
   private wake: (() => void) | null = null;
   private kicked = false;
+  /** Claims being delivered, whose leases the renewal timer extends. */
+  private readonly claims = new Set<ClaimedEntry>();
+  private renewal: NodeJS.Timeout | null = null;
+  private renewing: Promise<void> | null = null;
 
   constructor(
     private readonly deps: DeliveryDeps & { breaker: MoesifBreaker },
@@ -33,6 +43,21 @@ export class OutboxWorker {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    this.renewal = setInterval(() => {
+      this.renewing ??= this.renewLeases().finally(() => {
+        this.renewing = null;
+      });
+    }, Math.max(1, Math.floor(this.settings.leaseMs / 3)));
+    this.renewal.unref();
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.claims.size === 0) return;
+    try {
+      await this.deps.store.outbox.renewLeases([...this.claims], this.deps.now() + this.settings.leaseMs);
+    } catch (err) {
+      this.logger.warn({ err, claims: this.claims.size }, 'renewing delivery leases failed; will retry');
+    }
   }
 
   /** Something was queued: look now instead of at the next poll. */
@@ -48,6 +73,9 @@ export class OutboxWorker {
     this.wake?.();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = null;
+    await this.renewing;
   }
 
   private sleep(ms: number): Promise<void> {
@@ -82,9 +110,11 @@ export class OutboxWorker {
           const entries = await this.deps.store.outbox.claimDue(this.deps.now(), Math.min(free, batchSize), leaseMs);
           claimed = entries.length;
           for (const entry of entries) {
+            this.claims.add(entry);
             const p: Promise<unknown> = deliverEntry(this.deps, entry)
               .catch((err: unknown) => this.logger.error({ err, transactionId: entry.transactionId }, 'delivery bookkeeping failed'))
               .finally(() => {
+                this.claims.delete(entry);
                 this.inFlight.delete(p);
                 this.kick();
               });

@@ -15,6 +15,12 @@ export interface OutboxStore {
   enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean>;
   /** Takes up to `limit` due pending entries (or ones whose lease expired) and leases them. */
   claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]>;
+  /**
+   * Extends the leases of claims still being delivered to `leaseUntil` (those whose token still
+   * matches); returns how many were extended. Leases are short and renewed while a delivery runs,
+   * so a dead instance's claims are taken over soon and a slow one's are never.
+   */
+  renewLeases(claims: readonly ClaimedEntry[], leaseUntil: number): Promise<number>;
   /** `events` (outgoing events reporting the change) are written in the same transaction, only if the lease still held. */
   markDelivered(claim: ClaimedEntry, now: number, events?: readonly OutgoingEventRecord[]): Promise<void>;
   scheduleRetry(claim: ClaimedEntry, failure: DeliveryFailure, nextAttemptAt: number, now: number): Promise<void>;

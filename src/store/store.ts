@@ -1,3 +1,4 @@
+import type { AutoRechargeStore } from './auto-recharge-store.js';
 import type { BillingSessionStore } from './billing-session-store.js';
 import type { EventStore } from './event-store.js';
 import type { EventsOutStore } from './events-out-store.js';
@@ -9,6 +10,7 @@ import type { RetentionStore } from './retention-store.js';
 import type { StateStore } from './state-store.js';
 import type { TopUpStore } from './top-up-store.js';
 
+export type { AutoRechargeStore } from './auto-recharge-store.js';
 export type { BillingScope, BillingSession, BillingSessionStore } from './billing-session-store.js';
 export type { EventStore, RecordEventResult, StripeEventRecord } from './event-store.js';
 export type {
@@ -42,6 +44,7 @@ export interface Store {
   state: StateStore;
   rateLimits: RateLimitStore;
   retention: RetentionStore;
+  autoRecharge: AutoRechargeStore;
   billingSessions: BillingSessionStore;
   /** A customer's ledger entries and top-ups, newest first (GET /ledger, GET /top-ups). */
   history: HistoryStore;

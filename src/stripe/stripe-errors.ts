@@ -9,6 +9,8 @@ export class PaymentFailedError extends Error {
     readonly declineCode: string | null,
     readonly paymentIntentId: string | null,
     readonly clientSecret: string | null,
+    /** Stripe's `advice_code` (e.g. do_not_try_again, try_again_later), when the issuer gave one. */
+    readonly adviceCode: string | null = null,
   ) {
     super(code === 'authentication_required' ? 'the payment needs customer authentication' : 'the card was declined');
     this.name = 'PaymentFailedError';
@@ -49,7 +51,7 @@ export function translateStripeError(err: unknown): PaymentFailedError | StripeC
   if (err instanceof Stripe.errors.StripeCardError) {
     const pi = err.payment_intent;
     const code = err.code === 'authentication_required' ? 'authentication_required' : 'card_declined';
-    return new PaymentFailedError(code, err.decline_code ?? err.code ?? null, pi?.id ?? null, pi?.client_secret ?? null);
+    return new PaymentFailedError(code, err.decline_code ?? err.code ?? null, pi?.id ?? null, pi?.client_secret ?? null, err.advice_code ?? null);
   }
   if (
     err instanceof Stripe.errors.StripeConnectionError ||

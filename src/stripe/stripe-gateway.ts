@@ -206,6 +206,21 @@ export class StripeGateway {
   }
 
   /**
+   * The fingerprint of a card PaymentMethod (the same card saved twice has the same one), or null
+   * for another kind of PaymentMethod or one Stripe does not have.
+   */
+  cardFingerprint(paymentMethodId: string): Promise<string | null> {
+    return this.call(async () => {
+      try {
+        return (await this.stripe.paymentMethods.retrieve(paymentMethodId)).card?.fingerprint ?? null;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  /**
    * Every event of these types created at or after `createdGte` (unix seconds) that Stripe still
    * keeps (30 days), newest first, page by page.
    */

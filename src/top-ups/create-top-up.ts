@@ -66,12 +66,15 @@ async function paymentMethodFor(deps: TopUpDeps, request: TopUpRequest, customer
  * Creates a Stripe PaymentIntent for a top-up. When Stripe answers `succeeded` (a saved card
  * charged off-session) the credit is queued at once; the webhook for the same PaymentIntent later
  * finds it already queued (same transaction id), so exactly one credit results.
+ * `stripeKey` is for callers inside the service (auto-recharge) whose own deterministic id is the
+ * Stripe idempotency key; requests from outside derive theirs from the client's Idempotency-Key.
  */
 export async function createTopUp(
   deps: TopUpDeps,
   caller: Caller,
   request: TopUpRequest,
   clientIdempotencyKey: string | undefined,
+  stripeKey?: string,
 ): Promise<TopUpResult> {
   const idem = idempotencyScope(caller, request, clientIdempotencyKey);
   if (idem) {
@@ -103,7 +106,7 @@ export async function createTopUp(
       flow: request.flow,
       paymentMethodId,
       tag,
-      idempotencyKey: idem?.stripeKey ?? oneOffStripeKey(),
+      idempotencyKey: idem?.stripeKey ?? stripeKey ?? oneOffStripeKey(),
     });
   } catch (err) {
     if (err instanceof PaymentFailedError && err.paymentIntentId) {

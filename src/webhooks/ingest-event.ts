@@ -32,6 +32,8 @@ export interface IngestDeps {
   onQueued: () => void;
   /** Warns about events rendered in another Stripe API version than the one the service was built for. */
   apiVersion: ApiVersionWatch;
+  /** A top-up's payment succeeded (e.g. an auto-recharge that waited for 3-D Secure can resume). */
+  onPaymentSucceeded?: (paymentIntentId: string) => Promise<void>;
   /** Outgoing events an event causes (top_up.payment_failed), written with it. */
   events?: Pick<OutgoingEvents, 'forPaymentFailed' | 'queued'>;
 }
@@ -134,6 +136,9 @@ export async function ingestEvent(deps: IngestDeps, event: Stripe.Event, payload
   if (result.duplicate) return { outcome: 'duplicate', note: 'event already recorded' };
   if (outgoing.length > 0) deps.events?.queued();
   if (result.queued > 0) deps.onQueued();
+  if (event.type === 'payment_intent.succeeded' && action.kind === 'queue' && deps.onPaymentSucceeded) {
+    for (const e of action.entries) await deps.onPaymentSucceeded(e.paymentIntentId);
+  }
   // Advisory only (what /balance shows as arriving); the ledger never depends on it.
   if (action.kind === 'track-status') await trackStatus(deps.store, action.paymentIntentId, action.status);
   if (action.kind === 'queue' && action.track) await deps.store.topUps.setStatus(action.track.id, action.track.status);

@@ -19,7 +19,9 @@ describe('npm run demo', () => {
     expect(out).toMatch(/4\. [\s\S]*\(the same one\); PaymentIntents at Stripe: 1/);
     expect(out).toMatch(/5\. [\s\S]*"state":"delivered"/);
     expect(out).toMatch(/6\. A declined card[\s\S]*← 402[\s\S]*"code":"card_declined"/);
-    expect(out).toMatch(/8\. A credit pack bought through the hosted Stripe Checkout page[\s\S]*← 201[\s\S]*Pay and Cancel buttons[\s\S]*← 303/);
+    expect(out).toMatch(/8\. Auto-recharge[\s\S]*← 200 state active[\s\S]*balance 10[\s\S]*balance \d\n[\s\S]*charged the saved card 10\.00 USD/);
+    expect(out).toMatch(/credit landed; balance recovered to 1\d\.\d[\s\S]*state active, charged this month 1000[\s\S]*"outcome":"succeeded"/);
+    expect(out).toMatch(/9\. A credit pack bought through the hosted Stripe Checkout page[\s\S]*← 201[\s\S]*Pay and Cancel buttons[\s\S]*← 303/);
     expect(out).toMatch(/one credit reached Moesif:\s*\{[^}]*"amount":11000,"type":"credit"/);
     expect(out).toMatch(/"payment_status":"paid"[^\n]*"state":"delivered"/);
 
@@ -36,6 +38,11 @@ describe('npm run demo', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>Demo credits</title>');
     const balance = await fetch(`${base}/billing/api/balance`, { headers: { Cookie: cookie } });
+    // 10 credits from the top-up, burned below 5 by the auto-recharge step, then recharged with 10 more.
+    const figures = (await balance.json()) as { customer_id: string; available_balance: number };
+    expect(figures.customer_id).toBe('cus_demo');
+    expect(figures.available_balance).toBeGreaterThan(10);
+    expect(figures.available_balance).toBeLessThan(15.01);
     // 10 from the top-up of step 1, 11,000 from the pack bought through checkout in step 8.
     expect(await balance.json()).toMatchObject({ customer_id: 'cus_demo', available_balance: 11010 });
     expect((await fetch(link)).status).toBe(410);

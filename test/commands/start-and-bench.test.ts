@@ -44,4 +44,15 @@ describe('npm start, then npm run bench on its build', () => {
     expect(json.phases.baseline.ackedPerSecond).toBeGreaterThan(0);
     expect(json.phases.ingest.correctness).toEqual({ expected: 600, delivered: 600, duplicates: 0, unexpected: 0, neverAcked: 0, ok: true });
   }, 150_000);
+
+  it('npm run bench:moesif-http (short) prints the cost per request of each axios setup', async () => {
+    const run = await runNpm('bench:moesif-http', ['--requests', '200', '--rounds', '1', '--concurrency', '8'], {}, 120_000);
+    expect(run.code, run.stderr.slice(-2_000)).toBe(0);
+    expect(run.stdout).toMatch(/MoesifLedger as shipped\s+\d+/);
+    const json = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('MOESIF_HTTP_BENCH_JSON '))!.slice('MOESIF_HTTP_BENCH_JSON '.length)) as {
+      rows: { name: string; cpuUsPerRequest: number; perSecond: number }[];
+    };
+    expect(json.rows.map((r) => r.name)).toContain('http adapter, keep-alive agent (before)');
+    for (const row of json.rows) expect(row.perSecond).toBeGreaterThan(0);
+  }, 150_000);
 });

@@ -1,7 +1,12 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { API_ERROR_CODES } from '../../src/http/api-error.js';
+import type { OutboxEntry } from '../../src/ledger/ledger-entry.js';
+import { CREDITS_CURRENCY } from '../../src/money/credit-units.js';
+import { OUTGOING_EVENT_TYPES } from '../../src/outgoing-events/event-types.js';
+import { OutgoingEvents } from '../../src/outgoing-events/outgoing-events.js';
 import { contractOf, contractProblem, type Contract } from '../support/contract.js';
 import { harnessPerTest, startHarness, type Harness } from '../support/harness.js';
 
@@ -128,8 +133,33 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  test('has a webhooks section for outgoing events', () => {
-    expect(document.webhooks).toBeTypeOf('object');
+  test('documents every outgoing event type in webhooks, and the events the service builds match it', () => {
+    const webhooks = document.webhooks as Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+    expect(Object.keys(webhooks).sort()).toEqual([...OUTGOING_EVENT_TYPES].sort());
+    const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
+    ajv.addSchema({ ...document, $id: 'doc' });
+    const events = new OutgoingEvents(['http://127.0.0.1:1/hook'], { creditRates: {}, creditExpiryMs: null });
+    const entry: OutboxEntry = {
+      transactionId: 'pi_1', kind: 'credit', customerId: 'cus_alice', companyId: 'cus_alice', subscriptionId: 'sub_alice', amountMinor: 1000,
+      currency: 'usd', credits: null, paymentIntentId: 'pi_1', description: 'Stripe top-up pi_1', state: 'delivered', attempts: 1, nextAttemptAt: 0,
+      lastError: null, lastStatus: null, source: 'top-up', createdAt: 1_700_000_000_000, deliveredAt: 1_700_000_001_000,
+    };
+    const promotion: OutboxEntry = { ...entry, transactionId: 'promo_1', paymentIntentId: 'promo_1', currency: CREDITS_CURRENCY, ledgerType: 'promotion', activeAt: null, expireAt: 1_800_000_000_000 };
+    const built = [
+      ...events.forDelivered(entry, 1),
+      ...events.forDelivered({ ...entry, transactionId: 're_1', kind: 'debit' }, 1),
+      ...events.forDelivered(promotion, 1),
+      ...events.forUndeliverable({ ...entry, subscriptionId: null }, 'failed', 'no subscription', 1),
+      ...events.forPaymentFailed(
+        { paymentIntentId: 'pi_2', customerId: 'cus_alice', companyId: 'cus_alice', subscriptionId: null, amountMinor: 500, currency: 'jpy', credits: null, flow: 'on_session', status: 'requires_payment_method', caller: 'k', createdAt: 1 },
+        'evt_1', 1,
+      ),
+    ];
+    expect(new Set(built.map((e) => e.type))).toEqual(new Set(OUTGOING_EVENT_TYPES));
+    for (const event of built) {
+      const validate = ajv.getSchema(`doc#/webhooks/${event.type.replaceAll('~', '~0').replaceAll('/', '~1')}/post/requestBody/content/application~1json/schema`)!;
+      expect(validate(JSON.parse(event.payload)), `${event.type}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
   });
 
   test('the contract check fails a response the document does not allow', async () => {
@@ -140,7 +170,7 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
     expect(await contractProblem(h.app, { status: 402, body: error('card_declined'), headers: json, req })).toMatch(/status 402 is not documented/);
     expect(await contractProblem(h.app, { status: 400, body: error('invalid_json'), headers: json, req })).toMatch(/does not match/);
     expect(await contractProblem(h.app, { status: 200, body: { customer_id: 'cus_alice' }, headers: json, req })).toMatch(/does not match/);
-    expect(await contractProblem(h.app, { status: 200, body: {}, headers: json, req: { method: 'GET', path: '/ledger' } })).toMatch(/not in the OpenAPI document/);
+    expect(await contractProblem(h.app, { status: 200, body: {}, headers: json, req: { method: 'GET', path: '/no-such-route' } })).toMatch(/not in the OpenAPI document/);
   });
 });
 

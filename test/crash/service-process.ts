@@ -82,8 +82,8 @@ export class ServiceProcess {
       });
   }
 
-  /** Waits for the 'topup-sync listening' log line and returns its port. */
-  async listening(timeoutMs = 15_000): Promise<number> {
+  /** Waits for the 'topup-sync listening' log line and returns its port (tsx compiles at start: slow on a loaded machine). */
+  async listening(timeoutMs = 40_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const line = this.logLines.find((l) => l.msg === 'topup-sync listening');

@@ -25,48 +25,7 @@ function piFor(amount: number, currency: string) {
   return { pi, sub };
 }
 
-describe('defect 1: the credit of payment_intent.succeeded is in major units, every currency class', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.stop();
-  });
-
-  test.each([
-    ['usd', 1000, 10],
-    ['jpy', 500, 500],
-    ['kwd', 1230, 1.23],
-    ['bhd', 5, 0.005],
-    ['isk', 50_000, 500],
-    ['eur', 99_999_999, 999_999.99],
-    ['USD', 1000, 10],
-  ])('%s %i → Moesif amount %s', async (currency, amount, major) => {
-    const { pi, sub } = piFor(amount, currency);
-    await deliver(h, h.stripe.makeEvent('payment_intent.succeeded', pi), 'queued');
-    await waitFor(() => h.moesif.ledger.has(pi.id), 5_000, `credit ${pi.id}`);
-    const tx = h.moesif.ledger.get(pi.id)!;
-    expect(tx).toMatchObject({ transaction_id: pi.id, type: 'credit', amount: major, subscription_id: sub, company_id: 'cus_alice' });
-    // The JSON number on the wire is the exact decimal (no 999999.9899999999).
-    expect(JSON.stringify(tx.amount)).toBe(String(major));
-    expect(h.moesif.balanceOf(sub)).toBe(major);
-    expect(await h.service.store.outbox.get(pi.id)).toMatchObject({ kind: 'credit', amountMinor: amount, currency: currency.toLowerCase() });
-  });
-
-  test.each([
-    ['jpy', 500, 200, 300],
-    ['kwd', 1230, 230, 1],
-    ['bhd', 5000, 5, 4.995],
-  ])('a %s refund is debited in the same units: credit %i, refund %i → balance %s', async (currency, amount, refunded, left) => {
-    const { pi, sub } = piFor(amount, currency);
-    await deliver(h, h.stripe.makeEvent('payment_intent.succeeded', pi), 'queued');
-    const refund = makeRefund(pi.id, { amount: refunded, currency });
-    await deliver(h, h.stripe.makeEvent('refund.created', refund), 'queued');
-    await drain(h, [pi.id, refund.id], 0);
-    expect(h.moesif.balanceOf(sub)).toBe(left);
-  });
-});
+// The amounts of every currency class end to end: test/money/credit-amounts-end-to-end.test.ts.
 
 describe("CREDIT_RATES='eur:1.08,jpy:0.0067'", () => {
   let h: Harness;

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, test } from 'vitest';
 import { startHarness, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
+import { deliver, drain, makeRefund, uid } from '../ledger/ledger-helpers.js';
 
-/** Amounts as they reach the (fake) Moesif ledger, whichever path queued the credit. */
+/**
+ * The one end-to-end check of amounts as they reach the (fake) Moesif ledger, whichever path queued
+ * the credit: zero-decimal (jpy, krw; isk and ugx, which Stripe counts with two), two-decimal and
+ * three-decimal (kwd, bhd) currencies. The arithmetic itself is unit-tested in credit-rate.test.ts
+ * and test/ledger/money.test.ts.
+ */
 describe('defect 1: Moesif receives major units for every currency class', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -10,6 +16,18 @@ describe('defect 1: Moesif receives major units for every currency class', () =>
   afterAll(async () => {
     await h.stop();
   });
+
+  /** A PaymentIntent on its own subscription, so each case's balance is its own. */
+  function piFor(amount: number, currency: string, amountReceived = amount) {
+    const sub = uid('sub');
+    const pi = topUpPaymentIntent({
+      amount,
+      amount_received: amountReceived,
+      currency,
+      metadata: { topup_sync: 'v1', moesif_company_id: 'cus_alice', moesif_subscription_id: sub },
+    });
+    return { pi, sub };
+  }
 
   test.each([
     ['usd', 1000, 10],
@@ -21,22 +39,41 @@ describe('defect 1: Moesif receives major units for every currency class', () =>
     ['kwd', 1230, 1.23],
     ['bhd', 5, 0.005],
     ['isk', 500, 5],
+    ['isk', 50_000, 500],
     ['ugx', 500_000, 5_000],
+    ['USD', 1000, 10],
+    ['JPY', 500, 500],
   ])('webhook: payment_intent.succeeded of %s %i → Moesif amount %s', async (currency, amount, major) => {
-    const pi = topUpPaymentIntent({ amount, amount_received: amount, currency });
-    const res = await h.postEvent(h.stripe.makeEvent('payment_intent.succeeded', pi));
-    expect(res.status).toBe(200);
+    const { pi, sub } = piFor(amount, currency);
+    await deliver(h, h.stripe.makeEvent('payment_intent.succeeded', pi), 'queued');
     await waitFor(() => h.moesif.ledger.has(pi.id), 5_000, `credit ${pi.id}`);
-    expect(h.moesif.ledger.get(pi.id)?.amount).toBe(major);
-    const entry = await h.service.store.outbox.get(pi.id);
-    expect(entry).toMatchObject({ amountMinor: amount, currency, state: expect.stringMatching(/pending|delivered/) });
+    const tx = h.moesif.ledger.get(pi.id)!;
+    expect(tx).toMatchObject({ transaction_id: pi.id, type: 'credit', amount: major, subscription_id: sub, company_id: 'cus_alice' });
+    // The JSON number on the wire is the exact decimal (no 999999.9899999999).
+    expect(JSON.stringify(tx.amount)).toBe(String(major));
+    expect(h.moesif.balanceOf(sub)).toBe(major);
+    // The store keeps Stripe's exact minor units and the currency.
+    expect(await h.service.store.outbox.get(pi.id)).toMatchObject({ kind: 'credit', amountMinor: amount, currency: currency.toLowerCase() });
   });
 
   it('the credited amount is amount_received, not amount', async () => {
-    const pi = topUpPaymentIntent({ amount: 2000, amount_received: 1500, currency: 'usd' });
-    await h.postEvent(h.stripe.makeEvent('payment_intent.succeeded', pi)).expect(200);
+    const { pi } = piFor(2000, 'usd', 1500);
+    await deliver(h, h.stripe.makeEvent('payment_intent.succeeded', pi), 'queued');
     await waitFor(() => h.moesif.ledger.has(pi.id), 5_000, `credit ${pi.id}`);
-    expect(h.moesif.ledger.get(pi.id)?.amount).toBe(15);
+    expect(h.moesif.accepted.filter((tx) => tx.transaction_id === pi.id).map((tx) => tx.amount)).toEqual([15]);
+  });
+
+  test.each([
+    ['jpy', 500, 200, 300],
+    ['kwd', 1230, 230, 1],
+    ['bhd', 5000, 5, 4.995],
+  ])('a %s refund is debited in the same units: credit %i, refund %i → balance %s', async (currency, amount, refunded, left) => {
+    const { pi, sub } = piFor(amount, currency);
+    await deliver(h, h.stripe.makeEvent('payment_intent.succeeded', pi), 'queued');
+    const refund = makeRefund(pi.id, { amount: refunded, currency });
+    await deliver(h, h.stripe.makeEvent('refund.created', refund), 'queued');
+    await drain(h, [pi.id, refund.id], 0);
+    expect(h.moesif.balanceOf(sub)).toBe(left);
   });
 
   test.each([

@@ -10,7 +10,7 @@ import { CUSTOMER_CREATE, CUSTOMER_DELETE, CUSTOMER_LIST_PAYMENT_METHODS, CUSTOM
 import { EVENT_LIST, EVENT_RETRIEVE } from '../../src/simulators/stripe/events.js';
 import { OPTIONAL, REQUIRED, type ExactSchema } from '../../src/simulators/stripe/param-schema.js';
 import { PAYMENT_INTENT_CANCEL, PAYMENT_INTENT_CREATE, PAYMENT_INTENT_RETRIEVE } from '../../src/simulators/stripe/payment-intents.js';
-import { PAYMENT_METHOD_ATTACH } from '../../src/simulators/stripe/payment-methods.js';
+import { PAYMENT_METHOD_ATTACH, PAYMENT_METHOD_RETRIEVE } from '../../src/simulators/stripe/payment-methods.js';
 import { CHECKOUT_SESSION_LIST, INVOICE_PAYMENT_LIST } from '../../src/simulators/stripe/payment-owners.js';
 import { PRICE_CREATE, PRICE_LIST, PRICE_RETRIEVE, PRODUCT_CREATE } from '../../src/simulators/stripe/prices.js';
 import { SUBSCRIPTION_LIST, SUBSCRIPTION_RETRIEVE } from '../../src/simulators/stripe/subscriptions.js';
@@ -37,6 +37,7 @@ const agreement: Record<string, true> = {
   'DELETE /v1/customers/:id': true satisfies Agrees<typeof CUSTOMER_DELETE, Stripe.CustomerDeleteParams>,
   'GET /v1/customers/:id/payment_methods': true satisfies Agrees<typeof CUSTOMER_LIST_PAYMENT_METHODS, Stripe.CustomerListPaymentMethodsParams>,
   'POST /v1/payment_methods/:id/attach': true satisfies Agrees<typeof PAYMENT_METHOD_ATTACH, Stripe.PaymentMethodAttachParams>,
+  'GET /v1/payment_methods/:id': true satisfies Agrees<typeof PAYMENT_METHOD_RETRIEVE, Stripe.PaymentMethodRetrieveParams>,
   'GET /v1/subscriptions': true satisfies Agrees<typeof SUBSCRIPTION_LIST, Stripe.SubscriptionListParams>,
   'GET /v1/subscriptions/:id': true satisfies Agrees<typeof SUBSCRIPTION_RETRIEVE, Stripe.SubscriptionRetrieveParams>,
   'GET /v1/events': true satisfies Agrees<typeof EVENT_LIST, Stripe.EventListParams>,
@@ -66,7 +67,7 @@ export const notAgreeing: true = true satisfies Agrees<{ amount: typeof REQUIRED
 
 describe('simulated endpoint parameter lists', () => {
   it('are proven equal to stripe-node’s parameter types by the type check (npm test runs tsc first)', () => {
-    expect(Object.keys(agreement)).toHaveLength(22);
+    expect(Object.keys(agreement)).toHaveLength(23);
     expect(Object.keys(PAYMENT_INTENT_CREATE)).toContain('allowed_payment_method_types');
   });
 });

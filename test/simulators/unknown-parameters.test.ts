@@ -24,6 +24,7 @@ describe('fake Stripe: unknown and missing parameters', () => {
         'DELETE /v1/customers/:id',
         'GET /v1/customers/:id/payment_methods',
         'POST /v1/payment_methods/:id/attach',
+        'GET /v1/payment_methods/:id',
         'GET /v1/subscriptions',
         'GET /v1/subscriptions/:id',
         'GET /v1/events',

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { dropSchema, postgresUnavailableReason, uniqueSchema, urlWithSchema } from './postgres-available.js';
+import { describeAutoRechargeContract } from './auto-recharge-contract.js';
 import { describeBillingSessionContract } from './billing-session-contract.js';
 import { describeEventsOutContract } from './events-out-contract.js';
 import { describeHistoryContract } from './history-contract.js';
@@ -24,6 +25,18 @@ if (unavailable) {
     async () => {
       await dropSchema(schema);
       schema = '';
+    },
+  );
+  let arSchema = '';
+  describeAutoRechargeContract(
+    'PostgreSQL',
+    async () => {
+      arSchema ||= uniqueSchema('auto_recharge');
+      return PostgresStore.open(urlWithSchema(arSchema));
+    },
+    async () => {
+      await dropSchema(arSchema);
+      arSchema = '';
     },
   );
   let billingSchema = '';

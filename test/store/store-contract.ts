@@ -135,6 +135,24 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       expect(await store.outbox.claimDue(T0 + 10_000, 10, 1_000)).toEqual([]);
     });
 
+    it('a renewed lease is not taken over; once renewals stop it is, and the old holder can no longer renew', async () => {
+      const slow = entry();
+      const done = entry();
+      await store.outbox.enqueue(slow, 'top-up', T0);
+      await store.outbox.enqueue(done, 'top-up', T0);
+      const claims = await store.outbox.claimDue(T0, 10, 1_000);
+      expect(claims).toHaveLength(2);
+      await store.outbox.markDelivered(claims.find((c) => c.transactionId === done.transactionId)!, T0 + 10);
+      // Renewed at T0 + 600 for another 1 000 ms: the delivered one has no lease left to renew.
+      expect(await store.outbox.renewLeases(claims, T0 + 1_600)).toBe(1);
+      expect(await store.outbox.claimDue(T0 + 1_200, 10, 1_000)).toEqual([]);
+      const takeover = await store.outbox.claimDue(T0 + 1_601, 10, 1_000);
+      expect(takeover.map((c) => c.transactionId)).toEqual([slow.transactionId]);
+      expect(await store.outbox.renewLeases(claims, T0 + 5_000)).toBe(0);
+      expect(await store.outbox.claimDue(T0 + 2_000, 10, 1_000)).toEqual([]);
+      expect(await store.outbox.renewLeases([], T0 + 5_000)).toBe(0);
+    });
+
     it('claims at most `limit`, oldest due first, and not entries due later', async () => {
       const a = entry();
       const b = entry();

@@ -4,6 +4,9 @@ import { listOutgoingEvents, replayDeadEvents, replayEvent } from '../../admin/e
 import type { AdminDeps } from '../../admin/admin-actions.js';
 import { ApiError } from '../api-error.js';
 import { requireBearer } from '../middleware/require-bearer.js';
+import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
+import { outgoingEventRowSchema } from '../schemas/admin-schemas.js';
 import { validateBody } from '../validate-body.js';
 
 /** Outgoing event ids: `msg_` and 32 hex digits (outgoing-events.ts). */
@@ -45,4 +48,58 @@ export function adminEventRoutes(deps: { admin: AdminDeps; adminApiKey: string }
   });
 
   return router;
+}
+
+/** The OpenAPI paths of adminEventRoutes (see openapi/api-registry.ts). */
+export function describeAdminEventRoutes(api: ApiRegistry): void {
+  const common = { tags: ['Admin'], security: [{ [SECURITY.adminKey]: [] }] };
+  const event = z.object({ event_id: z.string().regex(EVENT_ID) });
+  api.registerPath({
+    ...common,
+    method: 'get',
+    path: '/admin/outgoing-events',
+    operationId: 'listOutgoingEvents',
+    summary: 'Outgoing events (one row per destination), most recently changed first',
+    request: { query: outgoingEventsQuery },
+    responses: {
+      200: json('The events', z.strictObject({ events: z.array(outgoingEventRowSchema) })),
+      ...errorResponses('validation_failed', 'unauthenticated', 'store_unavailable'),
+    },
+  });
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/outgoing-events/replay',
+    operationId: 'replayDeadOutgoingEvents',
+    summary: 'Send every dead outgoing event again, with its original id',
+    request: { query: replayAllQuery },
+    responses: {
+      200: json('How many deliveries were requeued', z.strictObject({ requeued: z.number().int() })),
+      ...errorResponses('validation_failed', 'unauthenticated', 'store_unavailable'),
+    },
+  });
+  api.registerPath({
+    ...common,
+    method: 'get',
+    path: '/admin/outgoing-events/{event_id}',
+    operationId: 'getOutgoingEvent',
+    summary: 'One outgoing event: its delivery to each destination',
+    request: { params: event },
+    responses: {
+      200: json('The event', z.strictObject({ event_id: z.string(), deliveries: z.array(outgoingEventRowSchema) })),
+      ...errorResponses('unauthenticated', 'not_found', 'store_unavailable'),
+    },
+  });
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/outgoing-events/{event_id}/replay',
+    operationId: 'replayOutgoingEvent',
+    summary: 'Send a delivered or dead outgoing event again, with its original id, to each destination',
+    request: { params: event },
+    responses: {
+      200: json('Requeued', z.strictObject({ requeued: z.number().int(), event_id: z.string() })),
+      ...errorResponses('unauthenticated', 'not_found', 'store_unavailable'),
+    },
+  });
 }

@@ -1,4 +1,5 @@
 import express, { Router, type Request } from 'express';
+import { z } from 'zod';
 import type { CreditRates } from '../../money/moesif-amount.js';
 import { ledgerEntryView } from '../../history/ledger-view.js';
 import { adjustCredits, grantPromotion, type GrantDeps, type GrantResult } from '../../promotions/grant-credits.js';
@@ -6,6 +7,9 @@ import { adjustBody, grantBody } from '../../promotions/grant-request.js';
 import { IDEMPOTENCY_KEY } from '../../top-ups/idempotency.js';
 import { ApiError } from '../api-error.js';
 import { requireBearer } from '../middleware/require-bearer.js';
+import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
+import { ledgerEntrySchema } from '../schemas/history-schemas.js';
 import { validateBody } from '../validate-body.js';
 
 /** Required here: without it a retried grant could grant twice. */
@@ -57,4 +61,41 @@ export function adminGrantRoutes(deps: { grants: GrantDeps; adminApiKey: string;
   });
 
   return router;
+}
+
+/** The OpenAPI paths of adminGrantRoutes (see openapi/api-registry.ts). */
+export function describeAdminGrantRoutes(api: ApiRegistry): void {
+  const common = { tags: ['Admin'], security: [{ [SECURITY.adminKey]: [] }] };
+  const headers = z.object({
+    'Idempotency-Key': z
+      .string()
+      .regex(IDEMPOTENCY_KEY)
+      .meta({ description: 'Required: retrying with the same key and body answers the first entry and never grants twice.' }),
+  });
+  const responses = {
+    201: json('Queued for Moesif', ledgerEntrySchema),
+    200: json('The entry queued before with this Idempotency-Key and the same body', ledgerEntrySchema),
+    ...errorResponses(
+      'validation_failed', 'invalid_json', 'payload_too_large', 'unauthenticated', 'idempotency_key_reused', 'customer_not_found',
+      'company_not_mapped', 'subscription_not_owned', 'stripe_unavailable', 'stripe_misconfigured', 'store_unavailable',
+    ),
+  };
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/grants',
+    operationId: 'grantPromotion',
+    summary: 'Grant promotional credits (Moesif type promotion), optionally active from / expiring at a time',
+    request: { headers, body: { required: true, content: { 'application/json': { schema: grantBody } } } },
+    responses,
+  });
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/adjustments',
+    operationId: 'adjustCredits',
+    summary: 'A signed correction of a customer\'s credits (Moesif type adjustment), with its reason',
+    request: { headers, body: { required: true, content: { 'application/json': { schema: adjustBody } } } },
+    responses,
+  });
 }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { listDeliveries, redriveEvent, retryAll, retryDelivery, type AdminDeps } from '../../admin/admin-actions.js';
+import { listPausedSettings, resumeSetting } from '../../admin/auto-recharge-admin.js';
 import { parseSince } from '../../admin/parse-since.js';
 import type { ReconcileResult } from '../../reconcile/reconcile-events.js';
 import { isStripeId, stripeId } from '../../stripe/stripe-ids.js';
@@ -21,6 +22,10 @@ const listQuery = z.object({
 const retryAllQuery = z.object({ state: z.enum(['dead', 'failed'], { message: 'expected dead or failed' }).default('dead') });
 const reconcileQuery = z.object({
   since: z.string().optional().meta({ description: 'A duration back from now (48h, 30m, 7d) or an ISO date' }),
+});
+const pausedQuery = z.object({
+  state: z.enum(['suspended', 'requires_action'], { message: 'expected suspended or requires_action' }).default('suspended'),
+  limit: z.coerce.number().int().min(1).max(1_000).default(100),
 });
 
 /**
@@ -67,6 +72,19 @@ export function adminRoutes(deps: {
     res.json(result);
   });
 
+  router.get('/admin/auto-recharge', async (req, res) => {
+    const q = validateBody(pausedQuery, { ...req.query });
+    res.json({ subscriptions: await listPausedSettings(deps.admin.store.autoRecharge, q.state, q.limit) });
+  });
+
+  router.post('/admin/auto-recharge/:subscription_id/resume', async (req, res) => {
+    const id = String(req.params.subscription_id);
+    if (!isStripeId('subscription', id) || !(await resumeSetting(deps.admin.store.autoRecharge, id, 'admin', deps.admin.now()))) {
+      throw new ApiError('not_found', 'No paused auto-recharge for that subscription.');
+    }
+    res.json({ resumed: id });
+  });
+
   router.post('/admin/reconcile', async (req, res) => {
     const q = validateBody(reconcileQuery, { ...req.query });
     let since: number | undefined;
@@ -88,6 +106,27 @@ export function adminRoutes(deps: {
 /** The OpenAPI paths of adminRoutes (see openapi/api-registry.ts). */
 export function describeAdminRoutes(api: ApiRegistry): void {
   const common = { tags: ['Admin'], security: [{ [SECURITY.adminKey]: [] }] };
+  api.registerPath({
+    ...common,
+    method: 'get',
+    path: '/admin/auto-recharge',
+    operationId: 'listPausedAutoRecharges',
+    summary: 'Auto-recharge subscriptions paused (suspended or waiting for 3-D Secure), with their reasons',
+    request: { query: pausedQuery },
+    responses: {
+      200: json('Oldest pause first', z.strictObject({ subscriptions: z.array(z.looseObject({ subscription_id: z.string(), reason: z.string() })) })),
+      ...errorResponses('validation_failed', 'unauthenticated', 'store_unavailable'),
+    },
+  });
+  api.registerPath({
+    ...common,
+    method: 'post',
+    path: '/admin/auto-recharge/{subscription_id}/resume',
+    operationId: 'resumeAutoRecharge',
+    summary: 'Lift the pause of one subscription\'s auto-recharge',
+    request: { params: z.object({ subscription_id: z.string() }) },
+    responses: { 200: json('Resumed', z.strictObject({ resumed: z.string() })), ...errorResponses('unauthenticated', 'not_found', 'store_unavailable') },
+  });
   const transaction = z.object({ transaction_id: z.string().regex(TRANSACTION_ID) });
   api.registerPath({
     ...common,

@@ -7,6 +7,9 @@ import { stripeId } from '../../stripe/stripe-ids.js';
 import { ApiError } from '../api-error.js';
 import { authenticate, callerOf } from '../middleware/authenticate.js';
 import { corsAllowList } from '../middleware/cors-allow-list.js';
+import { CALLER_SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
+import { errorResponses, json } from '../openapi/error-responses.js';
+import { ledgerListSchema, topUpListSchema } from '../schemas/history-schemas.js';
 import { validateBody } from '../validate-body.js';
 
 /** Stripe's list parameters: 1-100 items (default 10), and the id of the last item already seen. */
@@ -66,4 +69,32 @@ export function historyRoutes(deps: {
     res.json(await listTopUps(deps.history, callerOf(res), customerId, { limit: q.limit, startingAfter: q.starting_after }));
   });
   return router;
+}
+
+/** The OpenAPI paths of historyRoutes (see openapi/api-registry.ts). */
+export function describeHistoryRoutes(api: ApiRegistry): void {
+  const common = {
+    tags: ['History'],
+    security: CALLER_SECURITY,
+    description: 'customer_id is required for API-key callers; a JWT caller gets (only) its own customer. Page with starting_after = next_starting_after.',
+  };
+  const errors = errorResponses('validation_failed', 'unauthenticated', 'forbidden', 'rate_limited', 'store_unavailable');
+  api.registerPath({
+    ...common,
+    method: 'get',
+    path: '/ledger',
+    operationId: 'listLedger',
+    summary: 'A customer\'s ledger entries (credits, debits, promotions, adjustments), newest first',
+    request: { query: ledgerQuery },
+    responses: { 200: json('One page of entries', ledgerListSchema), ...errors },
+  });
+  api.registerPath({
+    ...common,
+    method: 'get',
+    path: '/top-ups',
+    operationId: 'listTopUps',
+    summary: 'A customer\'s top-ups, newest first',
+    request: { query: topUpsQuery },
+    responses: { 200: json('One page of top-ups', topUpListSchema), ...errors },
+  });
 }

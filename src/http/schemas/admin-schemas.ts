@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RedriveResult } from '../../admin/admin-actions.js';
 import type { OutboxEntry } from '../../ledger/ledger-entry.js';
 import type { ReconcileResult } from '../../reconcile/reconcile-events.js';
+import type { StoredOutgoingEvent } from '../../store/store.js';
 import type { SameType } from '../openapi/same-type.js';
 
 /** The response schemas of the admin API, tied to their domain types. */
@@ -17,9 +18,9 @@ export const deliverySchema = z
     credits: z.string().nullable().meta({ description: 'Exact credits fixed by what was bought (a credit pack); null: amountMinor at CREDIT_RATES.' }),
     paymentIntentId: z.string(),
     description: z.string(),
-    ledgerType: z.enum(['promotion', 'adjustment']).nullable().optional().meta({ description: 'Moesif type when not a purchase.' }),
-    activeAt: z.number().int().nullable().optional().meta({ description: 'Unix milliseconds (Moesif active_at).' }),
-    expireAt: z.number().int().nullable().optional().meta({ description: 'Unix milliseconds (Moesif expire_at).' }),
+    ledgerType: z.enum(['promotion', 'adjustment']).nullable().optional().meta({ description: 'Granted credits (promotion) or a correction (adjustment); null for money.' }),
+    activeAt: z.number().int().nullable().optional().meta({ description: 'Unix milliseconds from which Moesif counts the credits; null = at once.' }),
+    expireAt: z.number().int().nullable().optional().meta({ description: 'Unix milliseconds at which Moesif drops what is left; null = never.' }),
     state: z.enum(['pending', 'delivered', 'failed', 'dead']),
     attempts: z.number().int(),
     nextAttemptAt: z.number().int().meta({ description: 'Unix milliseconds.' }),
@@ -53,3 +54,22 @@ export const reconcileResultSchema = z
   })
   .meta({ id: 'ReconcileResult' });
 true satisfies SameType<z.output<typeof reconcileResultSchema>, ReconcileResult>;
+
+export const outgoingEventRowSchema = z
+  .strictObject({
+    eventId: z.string().meta({ description: 'The Standard Webhooks webhook-id; the same on every redelivery.' }),
+    destination: z.string(),
+    type: z.string(),
+    customerId: z.string(),
+    payload: z.string().meta({ description: 'The JSON body, exactly as signed and sent.' }),
+    seq: z.number().int(),
+    state: z.enum(['pending', 'delivered', 'dead']),
+    attempts: z.number().int(),
+    nextAttemptAt: z.number().int().meta({ description: 'Unix milliseconds.' }),
+    lastError: z.string().nullable(),
+    lastStatus: z.number().int().nullable(),
+    createdAt: z.number().int().meta({ description: 'Unix milliseconds.' }),
+    deliveredAt: z.number().int().nullable().meta({ description: 'Unix milliseconds.' }),
+  })
+  .meta({ id: 'OutgoingEventDelivery' });
+true satisfies SameType<z.output<typeof outgoingEventRowSchema>, StoredOutgoingEvent>;

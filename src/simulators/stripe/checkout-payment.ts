@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Stripe from 'stripe';
+import { testCardFingerprint } from './test-cards.js';
 import { isObject, newId, nowSeconds, type StripeWorld } from './world.js';
 
 /**
@@ -48,7 +49,7 @@ export function payCheckoutSession(world: StripeWorld, id: string, method: Check
     const pm = newId('pm');
     pi.payment_method = pm;
     if (data.setup_future_usage) {
-      world.paymentMethods.set(pm, { id: pm, customer: customer.id, outcome: { kind: 'succeeds' }, created: nowSeconds() });
+      world.paymentMethods.set(pm, { id: pm, customer: customer.id, outcome: { kind: 'succeeds' }, created: nowSeconds(), fingerprint: testCardFingerprint(pm) });
       customer.paymentMethods = [...(customer.paymentMethods ?? []), pm];
     }
   }

@@ -17,6 +17,7 @@ import { priceEndpoints } from './prices.js';
 import { simulatorControls } from './simulator-controls.js';
 import { subscriptionEndpoints } from './subscriptions.js';
 import { WebhookEndpoint } from './webhook-endpoint.js';
+import type { CardOutcome } from './test-cards.js';
 import { newId, nowSeconds, type AttachedPaymentMethod, type FakeCustomer, type StripeWorld } from './world.js';
 
 export type { FakeCustomer } from './world.js';
@@ -64,6 +65,7 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   readonly invoices = new Map<string, Stripe.Invoice>();
   readonly invoicePayments = new Map<string, Stripe.InvoicePayment>();
   readonly events: Stripe.Event[] = [];
+  readonly outcomeOverrides = new Map<string, CardOutcome>();
   /** Every API request, in order. */
   readonly requests: SeenRequest[] = [];
   private readonly idempotency = new IdempotencyKeys();
@@ -130,6 +132,30 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
       livemode: false,
     } as unknown as Stripe.Price);
     return id;
+  }
+
+  /**
+   * Saves a card of its own (a distinct card number, so its own fingerprint) for a customer, as
+   * attaching a newly entered card does; `makeDefault` also sets it as the default payment method.
+   */
+  addCard(customerId: string, fingerprint: string, makeDefault = true): string {
+    const customer = this.customers.get(customerId);
+    if (!customer) throw new Error(`no customer ${customerId}`);
+    const id = newId('pm');
+    this.paymentMethods.set(id, { id, customer: customerId, outcome: { kind: 'succeeds' }, created: nowSeconds(), fingerprint });
+    customer.paymentMethods = [...(customer.paymentMethods ?? []), id];
+    if (makeDefault) customer.defaultPaymentMethod = id;
+    return id;
+  }
+
+  /**
+   * From now on charging this PaymentMethod (an attached id or a test name) does `outcome`: a card
+   * that worked is now declined (with a decline and advice code), or works again. Not Stripe's API:
+   * what an issuer does on its own.
+   */
+  setCardOutcome(paymentMethodId: string, outcome: CardOutcome | null): void {
+    if (outcome) this.outcomeOverrides.set(paymentMethodId, outcome);
+    else this.outcomeOverrides.delete(paymentMethodId);
   }
 
   /** The next API requests answer with these HTTP statuses (e.g. 500, 503) before behaving normally. */

@@ -121,11 +121,14 @@ function confirm(world: StripeWorld, pi: Stripe.PaymentIntent, offSession: boole
     // Stripe would confirm with payment_method_data or a confirmation_token too; this simulator does not model them.
     throw invalidRequest(undefined, 'payment_method', 'This simulator confirms PaymentIntents with a payment_method only.');
   }
-  const fail = (code: string, declineCode: string | undefined, message: string) => {
-    const error = { code, ...(declineCode ? { decline_code: declineCode } : {}), type: 'card_error', message };
+  const fail = (code: string, declineCode: string | undefined, message: string, adviceCode?: string) => {
+    // Stripe's card errors carry the issuer's decline_code and, when it gave one, an advice_code
+    // (e.g. do_not_try_again), both on the error and on the PaymentIntent's last_payment_error.
+    const codes = { ...(declineCode ? { decline_code: declineCode } : {}), ...(adviceCode ? { advice_code: adviceCode } : {}) };
+    const error = { code, ...codes, type: 'card_error', message };
     Object.assign(pi, { status: 'requires_payment_method', last_payment_error: error });
     world.emit('payment_intent.payment_failed', structuredClone(pi), request);
-    throw new StripeApiError(402, { type: 'card_error', code, ...(declineCode ? { decline_code: declineCode } : {}), message, payment_intent: structuredClone(pi) });
+    throw new StripeApiError(402, { type: 'card_error', code, ...codes, message, payment_intent: structuredClone(pi) });
   };
   switch (outcome.kind) {
     case 'succeeds':
@@ -137,7 +140,7 @@ function confirm(world: StripeWorld, pi: Stripe.PaymentIntent, offSession: boole
       world.emit('payment_intent.processing', structuredClone(pi), request);
       return;
     case 'declined':
-      return fail('card_declined', outcome.declineCode, outcome.message);
+      return fail('card_declined', outcome.declineCode, outcome.message, outcome.adviceCode);
     case 'authentication_required':
       // Off-session nobody can authenticate: the attempt fails. On-session the browser is asked to.
       if (offSession) return fail('authentication_required', undefined, 'Your card was declined. This transaction requires authentication.');

@@ -23,6 +23,8 @@ export interface AttachedPaymentMethod {
   customer: string;
   outcome: CardOutcome;
   created: number;
+  /** Stripe's card.fingerprint: that of the test card it was made from. */
+  fingerprint: string;
 }
 
 /** Everything the simulated Stripe account holds; each resource's endpoints read and change it. */
@@ -41,6 +43,8 @@ export interface StripeWorld {
   /** How each invoice was paid (GET /v1/invoice_payments). */
   readonly invoicePayments: Map<string, Stripe.InvoicePayment>;
   readonly events: Stripe.Event[];
+  /** What charging a PaymentMethod does from now on, when changed by the simulator's user (the issuer's mind changed). */
+  readonly outcomeOverrides: Map<string, CardOutcome>;
   /** The base URL the simulator listens on (for the URLs in objects, e.g. a Checkout Session's). */
   readonly url: string;
   /** Records the event a change causes (and delivers it to the webhook endpoint), as Stripe does. */
@@ -61,7 +65,12 @@ export function finder<T>(objects: Map<string, T>, what: string): (id: string) =
 
 /** What charging this PaymentMethod does, or null when Stripe would not know it. */
 export function outcomeOf(world: StripeWorld, paymentMethodId: string): CardOutcome | null {
-  return world.paymentMethods.get(paymentMethodId)?.outcome ?? TEST_PAYMENT_METHODS[paymentMethodId] ?? null;
+  return (
+    world.outcomeOverrides.get(paymentMethodId) ??
+    world.paymentMethods.get(paymentMethodId)?.outcome ??
+    TEST_PAYMENT_METHODS[paymentMethodId] ??
+    null
+  );
 }
 
 /** Form-encoded booleans arrive as 'true' / 'false'. */

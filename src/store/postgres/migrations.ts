@@ -133,4 +133,67 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN credits TEXT;
   ALTER TABLE top_ups ADD COLUMN credits TEXT;
   `,
+  /* 9 (issue 11): auto-recharge settings, their history, and the attempts (one per (subscription, sequence)) */ `
+  CREATE TABLE auto_recharge_settings (
+    subscription_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    company_id TEXT NOT NULL,
+    enabled BOOLEAN NOT NULL,
+    threshold_micro BIGINT NOT NULL CHECK (threshold_micro >= 0),
+    mode TEXT NOT NULL CHECK (mode IN ('fixed', 'target')),
+    amount_minor BIGINT,
+    target_micro BIGINT,
+    currency TEXT NOT NULL,
+    payment_method_id TEXT,
+    monthly_cap_minor BIGINT NOT NULL,
+    max_per_day INTEGER NOT NULL,
+    consent_terms_version TEXT,
+    consent_at BIGINT,
+    consent_caller TEXT,
+    pause_kind TEXT CHECK (pause_kind IN ('requires_action', 'suspended')),
+    pause_reason TEXT,
+    pause_fingerprint TEXT,
+    pause_payment_intent_id TEXT,
+    pause_since BIGINT,
+    next_check_at BIGINT NOT NULL,
+    last_checked_at BIGINT,
+    last_reason TEXT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX auto_recharge_settings_due ON auto_recharge_settings (enabled, next_check_at);
+  CREATE INDEX auto_recharge_settings_company ON auto_recharge_settings (company_id);
+
+  CREATE TABLE auto_recharge_history (
+    id BIGSERIAL PRIMARY KEY,
+    subscription_id TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    caller TEXT NOT NULL,
+    change TEXT NOT NULL
+  );
+  CREATE INDEX auto_recharge_history_subscription ON auto_recharge_history (subscription_id, at);
+
+  CREATE TABLE auto_recharge_attempts (
+    id TEXT PRIMARY KEY,
+    subscription_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    customer_id TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    payment_method_id TEXT,
+    card_fingerprint TEXT,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    decline_code TEXT,
+    payment_intent_id TEXT,
+    client_secret TEXT,
+    balance_micro BIGINT NOT NULL,
+    retry_at BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (subscription_id, sequence)
+  );
+  CREATE INDEX auto_recharge_attempts_fingerprint ON auto_recharge_attempts (card_fingerprint, created_at);
+  CREATE INDEX auto_recharge_attempts_payment_intent ON auto_recharge_attempts (payment_intent_id);
+  `,
 ];

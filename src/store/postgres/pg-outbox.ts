@@ -49,6 +49,17 @@ export class PgOutbox implements OutboxStore {
     return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
   }
 
+  async renewLeases(claims: readonly ClaimedEntry[], leaseUntil: number): Promise<number> {
+    if (claims.length === 0) return 0;
+    const r = await this.db.query(
+      `UPDATE outbox SET lease_until = $1
+       FROM unnest($2::text[], $3::text[]) AS claim(id, token)
+       WHERE outbox.transaction_id = claim.id AND outbox.lease_token = claim.token`,
+      [leaseUntil, claims.map((c) => c.transactionId), claims.map((c) => c.leaseToken)],
+    );
+    return r.rowCount ?? 0;
+  }
+
   /** Runs a lease-guarded update, and writes `events` in the same transaction if it changed the row. */
   private async updateWithEvents(sql: string, params: unknown[], events: readonly OutgoingEventRecord[], now: number): Promise<void> {
     if (events.length === 0) {

@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { PgAutoRecharge } from './pg-auto-recharge.js';
 import { PgBillingSessions } from './pg-billing-sessions.js';
 import { PgDb } from './pg-db.js';
 import { PgEvents } from './pg-events.js';
@@ -25,6 +26,7 @@ export class PostgresStore implements Store {
   readonly state: PgState;
   readonly rateLimits: PgRateLimits;
   readonly retention: PgRetention;
+  readonly autoRecharge: PgAutoRecharge;
   readonly billingSessions: PgBillingSessions;
   readonly history: PgHistory;
   readonly eventsOut: PgEventsOut;
@@ -37,6 +39,7 @@ export class PostgresStore implements Store {
     this.state = new PgState(db);
     this.rateLimits = new PgRateLimits(db);
     this.retention = new PgRetention(db);
+    this.autoRecharge = new PgAutoRecharge(db);
     this.billingSessions = new PgBillingSessions(db);
     this.history = new PgHistory(db);
     this.eventsOut = new PgEventsOut(db);

@@ -5,6 +5,8 @@ interface Pending {
   fn: () => unknown;
   /** Runs more than one statement, so it needs a savepoint to roll back alone. */
   several: boolean;
+  /** Settles only once the WAL is fsync'd; otherwise right after COMMIT (see submit). */
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -13,8 +15,9 @@ interface Pending {
  * Group commit: writes submitted during one turn of the event loop run in a single transaction,
  * so one fsync makes a whole burst of webhooks durable. Each write runs in its own savepoint: one
  * that throws is rolled back alone and rejects alone; if the commit itself fails, every write of
- * the group rejects. A promise resolves only after its group committed and, for a file database,
- * after the WAL was fsync'd (off the event loop, see wal-sync.ts).
+ * the group rejects. A promise resolves only after its group committed and, for a file database
+ * and a durable write, after the WAL was fsync'd (off the event loop, at most one fsync at a time:
+ * see wal-sync.ts).
  */
 export class GroupCommit {
   private queue: Pending[] = [];
@@ -46,11 +49,13 @@ export class GroupCommit {
 
   /**
    * Queues a write. `statements: 'one'` marks a write of a single SQL statement, which SQLite
-   * already applies all or nothing: it skips the savepoint.
+   * already applies all or nothing: it skips the savepoint. `durability: 'committed'` settles
+   * right after COMMIT, without waiting for the fsync: only for writes whose loss in a crash is
+   * harmless (the caller says why); the next durable write's fsync covers them anyway.
    */
-  submit<T>(fn: () => T, statements: 'one' | 'several' = 'several'): Promise<T> {
+  submit<T>(fn: () => T, statements: 'one' | 'several' = 'several', durability: 'durable' | 'committed' = 'durable'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, several: statements === 'several', resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, several: statements === 'several', durable: durability === 'durable', resolve: resolve as (v: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -94,14 +99,21 @@ export class GroupCommit {
         for (const item of group) item.reject(err);
         continue;
       }
-      const settle = () =>
+      const settle = (durable: boolean) =>
         group.forEach((item, i) => {
+          if (item.durable !== durable) return;
           const outcome = outcomes[i]!;
           if (outcome.ok) item.resolve(outcome.value);
           else item.reject(outcome.value);
         });
-      if (!this.wal) settle();
-      else this.wal.sync().then(settle, (err: unknown) => group.forEach((item) => item.reject(err)));
+      settle(false);
+      if (!this.wal) settle(true);
+      else if (group.some((item) => item.durable)) {
+        this.wal.sync().then(
+          () => settle(true),
+          (err: unknown) => group.forEach((item) => item.durable && item.reject(err)),
+        );
+      }
     }
   }
 

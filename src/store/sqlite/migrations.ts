@@ -131,4 +131,67 @@ export const sqliteMigrations: readonly string[] = [
   ALTER TABLE outbox ADD COLUMN credits TEXT;
   ALTER TABLE top_ups ADD COLUMN credits TEXT;
   `,
+  /* 9 (issue 11): auto-recharge settings, their history, and the attempts (one per (subscription, sequence)) */ `
+  CREATE TABLE auto_recharge_settings (
+    subscription_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    company_id TEXT NOT NULL,
+    enabled INTEGER NOT NULL,
+    threshold_micro INTEGER NOT NULL CHECK (threshold_micro >= 0),
+    mode TEXT NOT NULL CHECK (mode IN ('fixed', 'target')),
+    amount_minor INTEGER,
+    target_micro INTEGER,
+    currency TEXT NOT NULL,
+    payment_method_id TEXT,
+    monthly_cap_minor INTEGER NOT NULL,
+    max_per_day INTEGER NOT NULL,
+    consent_terms_version TEXT,
+    consent_at INTEGER,
+    consent_caller TEXT,
+    pause_kind TEXT CHECK (pause_kind IN ('requires_action', 'suspended')),
+    pause_reason TEXT,
+    pause_fingerprint TEXT,
+    pause_payment_intent_id TEXT,
+    pause_since INTEGER,
+    next_check_at INTEGER NOT NULL,
+    last_checked_at INTEGER,
+    last_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX auto_recharge_settings_due ON auto_recharge_settings (enabled, next_check_at);
+  CREATE INDEX auto_recharge_settings_company ON auto_recharge_settings (company_id);
+
+  CREATE TABLE auto_recharge_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    subscription_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    caller TEXT NOT NULL,
+    change TEXT NOT NULL
+  );
+  CREATE INDEX auto_recharge_history_subscription ON auto_recharge_history (subscription_id, at);
+
+  CREATE TABLE auto_recharge_attempts (
+    id TEXT PRIMARY KEY,
+    subscription_id TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    customer_id TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    payment_method_id TEXT,
+    card_fingerprint TEXT,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    decline_code TEXT,
+    payment_intent_id TEXT,
+    client_secret TEXT,
+    balance_micro INTEGER NOT NULL,
+    retry_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (subscription_id, sequence)
+  );
+  CREATE INDEX auto_recharge_attempts_fingerprint ON auto_recharge_attempts (card_fingerprint, created_at);
+  CREATE INDEX auto_recharge_attempts_payment_intent ON auto_recharge_attempts (payment_intent_id);
+  `,
 ];

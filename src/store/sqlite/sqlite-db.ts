@@ -62,11 +62,12 @@ export class SqliteDb {
 
   /**
    * A write: committed with the other writes of this event-loop turn (group commit). Pass
-   * 'one' for a write of a single statement (no savepoint needed).
+   * 'one' for a write of a single statement (no savepoint needed), and 'committed' for one that
+   * need not wait for the fsync because losing it in a crash is harmless (see GroupCommit.submit).
    */
-  write<T>(fn: () => T, statements: 'one' | 'several' = 'several'): Promise<T> {
+  write<T>(fn: () => T, statements: 'one' | 'several' = 'several', durability: 'durable' | 'committed' = 'durable'): Promise<T> {
     if (!this.db.open) return this.read(fn);
-    return this.group.submit(fn, statements).catch((err: unknown) => Promise.reject(StoreUnavailableError.classify(err)));
+    return this.group.submit(fn, statements, durability).catch((err: unknown) => Promise.reject(StoreUnavailableError.classify(err)));
   }
 
   ping(): Promise<void> {

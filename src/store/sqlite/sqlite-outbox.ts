@@ -6,7 +6,19 @@ import { emptyCounts, toOutboxEntry, type Row } from '../rows.js';
 import type { SqliteDb } from './sqlite-db.js';
 import type { SqliteEventsOut } from './sqlite-events-out.js';
 
-/** The outbox on SQLite. Updates of a claimed entry must present its lease token. */
+/**
+ * The outbox on SQLite. Updates of a claimed entry must present its lease token.
+ *
+ * Delivery bookkeeping (claims, lease renewals, an attempt's outcome) does not wait for the WAL
+ * fsync (DELIVERY_BOOKKEEPING). A process crash loses nothing committed; a power loss or OS crash
+ * can lose its last moments, and then the entry is pending again (its lease released at the
+ * restart), so it is posted again with the same transaction_id, which Moesif de-duplicates (a
+ * refused one is refused again). Queueing an entry
+ * and an operator's requeue stay durable: those are what must never be lost.
+ */
+const DELIVERY_BOOKKEEPING = 'committed';
+
+/** The outbox on SQLite (see above). */
 export class SqliteOutbox implements OutboxStore {
   private readonly s;
 
@@ -59,6 +71,8 @@ export class SqliteOutbox implements OutboxStore {
            lease_token = NULL, lease_until = NULL
          WHERE state = @state`,
       ),
+      releaseAll: sql.prepare('UPDATE outbox SET lease_token = NULL, lease_until = NULL WHERE lease_token IS NOT NULL'),
+      renew: sql.prepare('UPDATE outbox SET lease_until = @until WHERE transaction_id = @id AND lease_token = @token'),
       get: sql.prepare('SELECT * FROM outbox WHERE transaction_id = ?'),
       listAll: sql.prepare('SELECT * FROM outbox ORDER BY updated_at DESC, transaction_id LIMIT ?'),
       listByState: sql.prepare('SELECT * FROM outbox WHERE state = ? ORDER BY updated_at DESC, transaction_id LIMIT ?'),
@@ -81,7 +95,24 @@ export class SqliteOutbox implements OutboxStore {
       const token = randomUUID();
       const rows = this.s.claimDue.all({ token, leaseUntil: now + leaseMs, now, limit }) as Row[];
       return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
-    }, 'one');
+    }, 'one', DELIVERY_BOOKKEEPING);
+  }
+
+  /**
+   * Releases every lease at once, outside the group commit: called only by the file's owner as it
+   * opens (sqlite-store.ts), when any lease left is a dead process's. Not fsync'd on purpose: if
+   * it is lost, so is this process, and the next owner releases them again.
+   */
+  releaseAllLeases(): number {
+    return this.s.releaseAll.run().changes;
+  }
+
+  renewLeases(claims: readonly ClaimedEntry[], leaseUntil: number): Promise<number> {
+    return this.sql.write(() => {
+      let renewed = 0;
+      for (const c of claims) renewed += this.s.renew.run({ id: c.transactionId, token: c.leaseToken, until: leaseUntil }).changes;
+      return renewed;
+    }, 'several', DELIVERY_BOOKKEEPING);
   }
 
   markDelivered(claim: ClaimedEntry, now: number, events: readonly OutgoingEventRecord[] = []): Promise<void> {
@@ -91,6 +122,7 @@ export class SqliteOutbox implements OutboxStore {
         if (changed) this.eventsOut.insertNow(events, now);
       },
       events.length > 0 ? 'several' : 'one',
+      DELIVERY_BOOKKEEPING,
     );
   }
 
@@ -104,7 +136,7 @@ export class SqliteOutbox implements OutboxStore {
         status: failure.status,
         now,
       });
-    }, 'one');
+    }, 'one', DELIVERY_BOOKKEEPING);
   }
 
   markUndeliverable(
@@ -126,13 +158,13 @@ export class SqliteOutbox implements OutboxStore {
         now,
       }).changes === 1;
       if (changed) this.eventsOut.insertNow(events, now);
-    }, events.length > 0 ? 'several' : 'one');
+    }, events.length > 0 ? 'several' : 'one', DELIVERY_BOOKKEEPING);
   }
 
   setSubscription(claim: ClaimedEntry, subscriptionId: string, now: number): Promise<void> {
     return this.sql.write(() => {
       this.s.setSubscription.run({ id: claim.transactionId, token: claim.leaseToken, sub: subscriptionId, now });
-    }, 'one');
+    }, 'one', DELIVERY_BOOKKEEPING);
   }
 
   requeue(transactionId: string, now: number): Promise<boolean> {

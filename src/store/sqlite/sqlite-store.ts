@@ -1,4 +1,5 @@
 import type { Store } from '../store.js';
+import { SqliteAutoRecharge } from './sqlite-auto-recharge.js';
 import { SqliteBillingSessions } from './sqlite-billing-sessions.js';
 import { SqliteDb } from './sqlite-db.js';
 import { SqliteEvents } from './sqlite-events.js';
@@ -10,15 +11,31 @@ import { InProcessRateLimits } from './sqlite-rate-limits.js';
 import { SqliteRetention } from './sqlite-retention.js';
 import { SqliteState } from './sqlite-state.js';
 import { SqliteTopUps } from './sqlite-top-ups.js';
+import { StoreFileLock } from './store-file-lock.js';
 
 /** Path from `sqlite:<path>`; `sqlite::memory:` is an in-memory database (tests only). */
 export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^sqlite:(\/\/)?/, '');
 }
 
+export interface SqliteStoreOptions {
+  /** How long a write waits for another connection's lock before SQLITE_BUSY (default 5000). */
+  busyTimeoutMs?: number;
+  /**
+   * The service process that delivers from this file: takes the file's lock (store-file-lock.ts;
+   * a second owner is refused) and releases every outbox lease, which can then only be a dead
+   * process's. Operator commands (npm run admin, npm run reconcile) open the file without it,
+   * beside a running service: they never claim or lease entries.
+   */
+  owner?: boolean;
+}
+
 /** The embedded store: one SQLite file (see sqlite-db.ts), one part per capability. */
 export class SqliteStore implements Store {
   private readonly sql: SqliteDb;
+  private readonly lock: StoreFileLock | null;
+  /** How many leases of a previous process this one released when it opened the file as owner. */
+  readonly releasedLeases: number;
   readonly outbox: SqliteOutbox;
   readonly events: SqliteEvents;
   readonly topUps: SqliteTopUps;
@@ -26,12 +43,19 @@ export class SqliteStore implements Store {
   readonly state: SqliteState;
   readonly rateLimits = new InProcessRateLimits();
   readonly retention: SqliteRetention;
+  readonly autoRecharge: SqliteAutoRecharge;
   readonly billingSessions: SqliteBillingSessions;
   readonly history: SqliteHistory;
   readonly eventsOut: SqliteEventsOut;
 
-  constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
-    this.sql = new SqliteDb(path, options);
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.lock = options.owner && path !== ':memory:' ? StoreFileLock.acquire(path) : null;
+    try {
+      this.sql = new SqliteDb(path, options);
+    } catch (err) {
+      this.lock?.release();
+      throw err;
+    }
     this.eventsOut = new SqliteEventsOut(this.sql);
     this.outbox = new SqliteOutbox(this.sql, this.eventsOut);
     this.events = new SqliteEvents(this.sql, this.outbox, this.eventsOut);
@@ -39,15 +63,21 @@ export class SqliteStore implements Store {
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
     this.retention = new SqliteRetention(this.sql);
+    this.autoRecharge = new SqliteAutoRecharge(this.sql);
     this.billingSessions = new SqliteBillingSessions(this.sql);
     this.history = new SqliteHistory(this.sql);
+    this.releasedLeases = options.owner ? this.outbox.releaseAllLeases() : 0;
   }
 
   ping(): Promise<void> {
     return this.sql.ping();
   }
 
-  close(): Promise<void> {
-    return this.sql.close();
+  async close(): Promise<void> {
+    try {
+      await this.sql.close();
+    } finally {
+      this.lock?.release();
+    }
   }
 }
