@@ -7,6 +7,7 @@ import { AutoRechargeScheduler } from './auto-recharge/auto-recharge-scheduler.j
 import { paymentCompleted } from './auto-recharge/payment-completed.js';
 import type { BalanceReading } from './balances/get-balance.js';
 import { TtlCache } from './balances/ttl-cache.js';
+import { billingCheckout } from './checkout/billing-checkout.js';
 import type { Config } from './config/config.js';
 import { createApp } from './http/create-app.js';
 import { createMetricsApp } from './http/create-metrics-app.js';
@@ -28,6 +29,7 @@ import type { Store } from './store/store.js';
 import { createStripeClient } from './stripe/stripe-client.js';
 import { StripeGateway } from './stripe/stripe-gateway.js';
 import { SubscriptionOwnership } from './subscriptions/subscription-ownership.js';
+import type { TopUpDeps } from './top-ups/create-top-up.js';
 import { apiVersionWatch } from './webhooks/event-api-version.js';
 import type { IngestDeps } from './webhooks/ingest-event.js';
 
@@ -183,7 +185,7 @@ export async function buildService(
   const grants: GrantDeps = { store, stripe, ownership, companyIdMetadataKey: config.moesif.companyIdMetadataKey, now, onQueued };
   const admin: AdminDeps = { store, stripe, ingest, now, onQueued, onEventsQueued: () => events.queued() };
 
-  const topUps = {
+  const topUps: TopUpDeps = {
     store,
     stripe,
     ownership,
@@ -232,7 +234,7 @@ export async function buildService(
     grants,
     history: { store, creditRates: config.ledger.creditRates, creditExpiryMs: config.ledger.creditExpiryMs },
     admin,
-    billing: { sessions: { store, ownership, now } },
+    billing: { sessions: { store, ownership, now }, checkout: billingCheckout(topUps, config) },
     reconcileNow,
     readiness: { store, workerRunning: () => worker.isRunning, shuttingDown: () => shuttingDown },
     rateLimits: { store: store.rateLimits, now },

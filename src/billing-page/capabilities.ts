@@ -2,7 +2,7 @@ import type { Caller } from '../auth/caller.js';
 
 /**
  * Which sections the billing page shows. Each is on only when the service has the API behind
- * it: buying goes to a Stripe Checkout Session (src/checkout/, when it lands), auto-recharge and
+ * it: buying goes to a Stripe Checkout Session (src/checkout/billing-checkout.ts), auto-recharge and
  * history to their own capabilities. The page hides what is off.
  */
 export interface BillingCapabilities {
@@ -25,8 +25,8 @@ export interface BillingPack {
 export type BillingPurchase = { pack: string } | { amount: number; currency: string };
 
 /**
- * What the page needs from hosted checkout (issue 10 plugs its implementation in through
- * service.ts; until then the service has none and the page has no "buy" section).
+ * What the page needs from hosted checkout: src/checkout/billing-checkout.ts, plugged in by
+ * service.ts (none, and no "buy" section, when no return origin is configured).
  */
 export interface BillingCheckoutPort {
   listPacks(): Promise<BillingPack[]>;

@@ -65,6 +65,8 @@ async function main(): Promise<void> {
     CHECKOUT_RETURN_ORIGINS: DEMO.shop,
     BILLING_RETURN_ORIGINS: DEMO.appOrigin,
     BILLING_PAGE_TITLE: 'Demo credits',
+    // The billing page's address, so its "buy" section may return there from hosted checkout (PORT=0: not known yet).
+    ...(port !== 0 ? { BILLING_PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     // The demo watches a balance fall within seconds: look every second, wait 5 s between attempts.
     AUTO_RECHARGE_INTERVAL_MS: '1000',
@@ -182,7 +184,7 @@ async function main(): Promise<void> {
 /** Step 7: a credit pack (pay 100.00 USD, get 11,000 credits) bought on the hosted Checkout page. */
 async function buyPackThroughCheckout(stripe: FakeStripe, moesif: FakeMoesif, base: string, authorization: string): Promise<void> {
   const pack = stripe.addPrice({ unitAmount: 10000, currency: 'usd', credits: '11000', name: 'Bonus pack: 11,000 credits' });
-  step(8, 'A credit pack bought through the hosted Stripe Checkout page');
+  step(9, 'A credit pack bought through the hosted Stripe Checkout page');
   out(`   the operator's Stripe Price ${pack} (100.00 USD) has metadata moesif_credits=11000; GET /packs lists it:`);
   json(await (await fetch(`${base}/packs`, { headers: { Authorization: authorization } })).json());
   const body = { customer_id: DEMO.customer, pack, success_url: `${DEMO.shop}/credits/done`, cancel_url: `${DEMO.shop}/credits` };

@@ -13,7 +13,8 @@ describe('billing page', () => {
   const start = async (env: Record<string, string> = {}) => ({ h, clock } = await billingHarness(env));
 
   it('renders the branded page with the back link, the CSRF token and only the sections the service supports', async () => {
-    await start({ BILLING_BRAND_COLOR: '#ffcc00', BILLING_LOGO_URL: 'https://cdn.example.com/logo.png' });
+    // No origin hosted checkout may return to (CHECKOUT_RETURN_ORIGINS, BILLING_PUBLIC_URL): no buy section.
+    await start({ BILLING_BRAND_COLOR: '#ffcc00', BILLING_LOGO_URL: 'https://cdn.example.com/logo.png', CHECKOUT_RETURN_ORIGINS: '' });
     const cookie = await openSession(h);
     const page = await h.http.get('/billing').set('Cookie', cookie);
     expect(page.status).toBe(200);
@@ -111,8 +112,8 @@ describe('billing page', () => {
     expect((await h.http.get('/billing/api/balance').set('Cookie', other)).status).toBe(200);
   });
 
-  it('without checkout support there is no checkout route', async () => {
-    await start({ BILLING_CUSTOM_AMOUNTS: 'true' });
+  it('without checkout support (no return origin for it) there is no checkout route', async () => {
+    await start({ BILLING_CUSTOM_AMOUNTS: 'true', CHECKOUT_RETURN_ORIGINS: '' });
     const cookie = await openSession(h);
     const csrf = csrfTokenFor(tokenOf(cookie));
     const res = await h.http.post('/billing/api/checkout').set('Cookie', cookie).set('X-CSRF-Token', csrf).send({ amount: 1000, currency: 'usd' });
