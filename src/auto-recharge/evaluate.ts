@@ -6,6 +6,7 @@ import { chooseCard } from './choose-card.js';
 import { toMicro } from './credits.js';
 import { CARD_ATTEMPTS_PER_30_DAYS, THIRTY_DAYS_MS } from './decline-class.js';
 import { inFlightMicro } from './in-flight-credits.js';
+import { settleOpenActions } from './open-actions.js';
 import { rechargeSize } from './recharge-size.js';
 
 /** An in-flight attempt not finished after this long belongs to a process that died: it is retaken (same idempotency key). */
@@ -60,7 +61,8 @@ export async function evaluate(deps: AutoRechargeDeps, subscriptionId: string): 
     return retake(deps, setting, last, now);
   }
   if (haveMicro > setting.thresholdMicro) return done(deps, setting, 'above_threshold', haveMicro <= nearThreshold(setting));
-  if (last && now < last.createdAt + deps.cooldownMs) return done(deps, setting, 'cooldown', true);
+  // From when the attempt ended: one settled long after it began (completed by the customer) may not show in the balance yet.
+  if (last && now < Math.max(last.createdAt, last.updatedAt) + deps.cooldownMs) return done(deps, setting, 'cooldown', true);
   if (last?.outcome === 'soft_decline' && last.retryAt !== null && now < last.retryAt) return done(deps, setting, 'retry_later', true);
   if ((await deps.store.autoRecharge.countSince(subscriptionId, startOfUtcDay(now))) >= setting.maxPerDay) {
     return done(deps, setting, 'daily_limit', false);
@@ -85,6 +87,8 @@ export async function evaluate(deps: AutoRechargeDeps, subscriptionId: string): 
     await pause(deps, setting, 'card_retry_limit', card.fingerprint);
     return done(deps, setting, 'card_retry_limit', false);
   }
+  // A payment still waiting for the customer is canceled first (or, if they completed it, is this crossing's charge).
+  if ((await settleOpenActions(deps, subscriptionId, 'superseded by a new recharge', attempts)) === 'charged') return done(deps, setting, 'charged', false);
   const sequence = (last?.sequence ?? 0) + 1;
   const attempt: AutoRechargeAttempt = {
     id: attemptId(subscriptionId, sequence),

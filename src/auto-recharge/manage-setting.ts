@@ -6,6 +6,7 @@ import { companyIdOf } from '../top-ups/create-top-up.js';
 import type { AutoRechargeDeps } from './auto-recharge-deps.js';
 import { toMicro } from './credits.js';
 import { evaluate } from './evaluate.js';
+import { settleOpenActions } from './open-actions.js';
 import type { SettingBody } from './setting-request.js';
 import { settingView, type SettingView } from './setting-view.js';
 
@@ -53,8 +54,13 @@ export async function putSetting(deps: AutoRechargeDeps, caller: Caller, custome
   const subscriptionId = await resolveSubscription(deps, caller, customerId, body.subscription_id);
   const customer = await deps.topUps.stripe.getCustomer(customerId);
   if (!customer || customer.deleted) throw new ApiError('customer_not_found', 'No such Stripe customer.');
-  const before = await deps.store.autoRecharge.get(subscriptionId);
+  let before = await deps.store.autoRecharge.get(subscriptionId);
   if (before && before.customerId !== customerId) throw new ApiError('forbidden', 'You may only manage your own auto-recharge.');
+  if (before && !body.enabled) {
+    // Turned off: a payment still waiting for the customer must not charge afterwards.
+    await settleOpenActions(deps, subscriptionId, 'auto-recharge disabled');
+    before = await deps.store.autoRecharge.get(subscriptionId);
+  }
   const now = deps.now();
   const setting: AutoRechargeSetting = {
     subscriptionId,
@@ -99,6 +105,8 @@ export async function getSetting(deps: AutoRechargeDeps, caller: Caller, custome
 export async function deleteSetting(deps: AutoRechargeDeps, caller: Caller, customerId: string, requested: string | undefined): Promise<void> {
   const subscriptionId = await resolveSubscription(deps, caller, customerId, requested);
   await ownSetting(deps, customerId, subscriptionId);
+  // Deleted: a payment still waiting for the customer must not charge afterwards.
+  await settleOpenActions(deps, subscriptionId, 'auto-recharge deleted');
   await deps.store.autoRecharge.remove(subscriptionId, { subscriptionId, at: deps.now(), caller: callerText(caller), change: { action: 'deleted' } });
   deps.logger.info({ subscriptionId }, 'auto-recharge setting deleted');
 }

@@ -69,7 +69,9 @@ export type AttemptOutcome =
   /** Stripe could not be reached: retried with the same attempt id, not counted as a decline. */
   | 'stripe_unavailable'
   /** Refused before any charge (no card, customer deleted, Stripe refused the parameters, …). */
-  | 'failed';
+  | 'failed'
+  /** Was requires_action; its PaymentIntent was canceled (the card changed, auto-recharge stopped): it can no longer charge. */
+  | 'canceled';
 
 export interface AutoRechargeAttempt {
   /** Also the Stripe idempotency key of its charge. */
