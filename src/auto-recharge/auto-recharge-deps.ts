@@ -9,7 +9,7 @@ import type { AttemptOutcome } from '../store/auto-recharge-store.js';
 /** Everything auto-recharge needs; built once in service.ts. */
 export interface AutoRechargeDeps {
   store: Store;
-  stripe: Pick<StripeGateway, 'getCustomer' | 'choosePaymentMethod' | 'cardFingerprint' | 'cancelOpenPaymentIntent'>;
+  stripe: Pick<StripeGateway, 'getCustomer' | 'choosePaymentMethod' | 'cardFingerprint' | 'cancelOpenPaymentIntent' | 'paymentMethodCustomer'>;
   moesif: { getSubscriptionBalance(subscriptionId: string): Promise<SubscriptionBalance | null> };
   /** Charges go through the /top-up path (same metadata, same credit). */
   topUps: TopUpDeps;

@@ -54,6 +54,7 @@ export async function putSetting(deps: AutoRechargeDeps, caller: Caller, custome
   const subscriptionId = await resolveSubscription(deps, caller, customerId, body.subscription_id);
   const customer = await deps.topUps.stripe.getCustomer(customerId);
   if (!customer || customer.deleted) throw new ApiError('customer_not_found', 'No such Stripe customer.');
+  if (body.payment_method) await assertCustomersCard(deps, customerId, body.payment_method);
   let before = await deps.store.autoRecharge.get(subscriptionId);
   if (before && before.customerId !== customerId) throw new ApiError('forbidden', 'You may only manage your own auto-recharge.');
   if (before && !body.enabled) {
@@ -94,6 +95,14 @@ export async function putSetting(deps: AutoRechargeDeps, caller: Caller, custome
     }
   }
   return settingView(deps, (await deps.store.autoRecharge.get(subscriptionId))!);
+}
+
+/** An explicit payment_method must be a card saved to this customer (asked of Stripe): else 422, nothing stored. */
+async function assertCustomersCard(deps: AutoRechargeDeps, customerId: string, paymentMethodId: string): Promise<void> {
+  const owner = await deps.stripe.paymentMethodCustomer(paymentMethodId);
+  if (owner === customerId) return;
+  const problem = owner === 'missing' ? 'no such payment method' : "not one of this customer's saved payment methods";
+  throw new ApiError('no_payment_method', `payment_method: ${problem}`, { fields: [{ field: 'payment_method', problem }] });
 }
 
 export async function getSetting(deps: AutoRechargeDeps, caller: Caller, customerId: string, requested: string | undefined): Promise<SettingView> {

@@ -253,6 +253,24 @@ export class StripeGateway {
   }
 
   /**
+   * The customer a PaymentMethod is attached to: null when it is attached to none, 'missing'
+   * when Stripe has no such PaymentMethod.
+   */
+  paymentMethodCustomer(paymentMethodId: string): Promise<string | null | 'missing'> {
+    return this.call(async () => {
+      let pm: Stripe.PaymentMethod;
+      try {
+        pm = await this.stripe.paymentMethods.retrieve(paymentMethodId);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return 'missing' as const;
+        throw err;
+      }
+      const customer = pm.customer;
+      return customer === null ? null : typeof customer === 'string' ? customer : customer.id;
+    });
+  }
+
+  /**
    * Every event of these types created at or after `createdGte` (unix seconds) that Stripe still
    * keeps (30 days), newest first, page by page.
    */
