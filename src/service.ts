@@ -98,7 +98,7 @@ export async function buildService(
         pollIntervalMs: config.outbox.pollIntervalMs,
         // Never shorter than two timeouts: a lease must outlive the attempt it covers.
         leaseMs: Math.max(config.outbox.leaseMs, 2 * config.outgoingEvents.timeoutMs),
-        concurrency: 16,
+        concurrency: config.outgoingEvents.concurrency,
         now,
         logger: logger.child({ component: 'outgoing-events' }),
         onAttempt: (result) => metrics.outgoingEventAttempts.inc({ result }),
