@@ -46,6 +46,9 @@ function classify(err: unknown, now: number): AttemptResult {
       case 'subscription_not_owned':
       case 'company_not_mapped':
         return result('failed', { reason: err.code });
+      case 'validation_failed':
+        // Only a pack no longer on sale gets here (the amount was validated when it was saved).
+        return result('failed', { reason: 'pack_unavailable' });
       case 'stripe_unavailable':
         return result('stripe_unavailable', { reason: 'stripe_unavailable', retryAt: now + STRIPE_UNAVAILABLE_RETRY_MS });
       default:
@@ -89,7 +92,9 @@ export async function chargeAttempt(deps: AutoRechargeDeps, setting: AutoRecharg
       AUTO_RECHARGE_CALLER,
       {
         customerId: setting.customerId,
-        purchase: { kind: 'amount', amountMinor: attempt.amountMinor, currency: attempt.currency },
+        purchase: attempt.pack
+          ? { kind: 'pack', priceId: attempt.pack.priceId, quantity: attempt.pack.quantity }
+          : { kind: 'amount', amountMinor: attempt.amountMinor, currency: attempt.currency },
         paymentMethodId: attempt.paymentMethodId,
         subscriptionId: setting.subscriptionId,
         flow: 'off_session',

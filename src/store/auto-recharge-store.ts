@@ -35,6 +35,8 @@ export interface AutoRechargeSetting {
   /** target mode: the balance to get back to (micro-credits). */
   targetMicro: number | null;
   currency: string;
+  /** A credit pack (Stripe Price id) the recharge buys whole units of, instead of an amount. */
+  packPriceId: string | null;
   paymentMethodId: string | null;
   monthlyCapMinor: number;
   maxPerDay: number;
@@ -82,6 +84,8 @@ export interface AutoRechargeAttempt {
   customerId: string;
   amountMinor: number;
   currency: string;
+  /** The pack bought and how many (amountMinor is their price), or null for an amount. */
+  pack: { priceId: string; quantity: number } | null;
   paymentMethodId: string | null;
   cardFingerprint: string | null;
   outcome: AttemptOutcome;

@@ -88,7 +88,8 @@ describe('auto-recharge settings: PUT / GET / DELETE /auto-recharge', () => {
     ['no cap', { monthly_cap: undefined }, ['monthly_cap']],
     ['a currency not accepted', { currency: 'gbp' }, ['currency']],
     ['max_per_day 0', { max_per_day: 0 }, ['max_per_day']],
-    ['a credit pack (not supported yet)', { pack: 'price_123' }, ['pack']],
+    ['a malformed pack id', { pack: 'prc_123', amount: undefined }, ['pack']],
+    ['an amount beside a pack', { pack: 'price_123' }, ['amount']],
     ['a malformed payment method', { payment_method: 'card-123' }, ['payment_method']],
   ])('names the field: %s', async (_what, overrides, fields) => {
     const res = await putSetting(w, carolSetting(overrides));
