@@ -201,4 +201,8 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE auto_recharge_attempts ADD COLUMN pack_price_id TEXT;
   ALTER TABLE auto_recharge_attempts ADD COLUMN pack_quantity INTEGER;
   `,
+  /* issue 11 (auto-recharge retention): old attempts and history rows are pruned oldest first */ `
+  CREATE INDEX auto_recharge_attempts_created ON auto_recharge_attempts (created_at);
+  CREATE INDEX auto_recharge_history_at ON auto_recharge_history (at);
+  `,
 ];
