@@ -158,7 +158,9 @@ async function pause(deps: AutoRechargeDeps, setting: AutoRechargeSetting, reaso
     setting.subscriptionId,
     { kind: 'suspended', reason, cardFingerprint, paymentIntentId: null, since: now },
     { subscriptionId: setting.subscriptionId, at: now, caller: 'system', change: { action: 'suspended', reason } },
+    deps.events.forAutoRechargeSuspended(setting, reason, now, null),
   );
+  deps.events.queued();
   deps.logger.warn({ subscriptionId: setting.subscriptionId, reason }, 'auto-recharge suspended');
 }
 

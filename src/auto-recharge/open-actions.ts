@@ -1,4 +1,5 @@
-import type { AutoRechargeAttempt } from '../store/auto-recharge-store.js';
+import type { AttemptResult, AutoRechargeAttempt } from '../store/auto-recharge-store.js';
+import { packCreditsOf } from './attempt-events.js';
 import type { AutoRechargeDeps } from './auto-recharge-deps.js';
 
 /** How many of the latest attempts are looked at for one still waiting for the customer. */
@@ -30,18 +31,17 @@ export async function settleOpenActions(deps: AutoRechargeDeps, subscriptionId: 
     const now = deps.now();
     const charged = status === 'succeeded' || status === 'processing';
     if (charged) settled = 'charged';
-    await deps.store.autoRecharge.finishAttempt(
-      attempt.id,
-      {
-        outcome: charged ? status : 'canceled',
-        reason: charged ? 'authenticated by the customer' : why,
-        declineCode: attempt.declineCode,
-        paymentIntentId: pi,
-        clientSecret: null,
-        retryAt: null,
-      },
-      now,
-    );
+    const result: AttemptResult = {
+      outcome: charged ? status : 'canceled',
+      reason: charged ? 'authenticated by the customer' : why,
+      declineCode: attempt.declineCode,
+      paymentIntentId: pi,
+      clientSecret: null,
+      retryAt: null,
+    };
+    const credits = charged ? await packCreditsOf(deps.store, deps.topUps.packs, attempt, pi) : null;
+    await deps.store.autoRecharge.finishAttempt(attempt.id, result, now, charged ? deps.events.forAutoRechargeAttempt(attempt, result, credits, now) : []);
+    deps.events.queued();
     const setting = await deps.store.autoRecharge.get(subscriptionId);
     if (setting?.pause?.kind === 'requires_action' && setting.pause.paymentIntentId === pi) {
       await deps.store.autoRecharge.setPause(subscriptionId, null, {
