@@ -39,6 +39,8 @@ export function ledgerSource(entry: Pick<OutboxEntry, 'transactionId' | 'ledgerT
   if (entry.ledgerType != null) return 'grant';
   if (/^(re|pyr)_/.test(entry.transactionId)) return 'refund';
   if (/^(dp|du)_/.test(entry.transactionId)) return 'dispute';
+  // Invoice credits: `in_…:il_…` (one per invoice line).
+  if (entry.transactionId.startsWith('in_')) return 'invoice';
   return 'top-up';
 }
 
