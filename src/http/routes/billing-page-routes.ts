@@ -14,6 +14,7 @@ import { billingContext, billingPageHeaders, cookieIsSecure, setSessionCookie } 
 import { toApiError } from '../middleware/error-handler.js';
 import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
 import { errorResponses } from '../openapi/error-responses.js';
+import { controlCharacterFields } from '../validate-body.js';
 
 const LINK_REFUSED = 'This billing link has expired or was already used. Go back to your account and open billing again.';
 
@@ -52,6 +53,9 @@ export function billingPageRoutes(deps: {
   router.post('/billing/open', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }), async (req, res) => {
     const refused = (status: number, text: string) => page(res, status, messagePageHtml(branding, 'Billing could not be opened', text));
     if (!billing.returnOrigins.includes(req.get('origin') ?? '')) return refused(403, 'This page may only be opened from your account.');
+    // As every JSON body (validateBody): no control characters in any field. URL parsing would
+    // accept a NUL in return_url (and silently drop a tab), and PostgreSQL refuses NUL in text.
+    if (controlCharacterFields(req.body ?? {}).length > 0) return refused(400, 'The form was not valid (a field holds a control character).');
     const form = jwtForm.safeParse(req.body ?? {});
     if (!form.success) return refused(400, `The form was not valid (${form.error.issues.map((i) => i.path.join('.') || '(form)').join(', ')}).`);
     let scope;
