@@ -251,6 +251,33 @@ describe('issue 8 #5 on the later routes: rate limits', () => {
     expect(await storedBillingRows(h)).toBe(8);
   });
 
+  it('POST /billing/open: a JWT user opens billing at most RATE_LIMIT_USER_REQUESTS_PER_MINUTE times; beyond, a 429 page and no session', async () => {
+    await storedBillingRows(h);
+    const token = await signJwt({ customer: 'cus_alice', subject: 'user_opener' });
+    const form = new URLSearchParams({ token, return_url: RETURN_URL }).toString();
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await h.http.post('/billing/open').set('Origin', ORIGIN).type('form').send(form));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200, 429]);
+    expect(Number(answers[6]!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(answers[6]!.headers['set-cookie']).toBeUndefined();
+    expect(await storedBillingRows(h)).toBe(6);
+  });
+
+  it('the billing page\'s API: a customer\'s sessions share one per-minute allowance (a new session is not more calls to Stripe and Moesif)', async () => {
+    const first = await billingSession(h);
+    const second = await billingSession(h);
+    const balance = (s: { cookie: string }) => h.http.get('/billing/api/balance').set('Cookie', s.cookie);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await balance(first)).status);
+    for (let i = 0; i < 3; i++) statuses.push((await balance(second)).status);
+    expect(statuses.slice(0, 6).every((s) => s !== 429)).toBe(true);
+    expect(statuses[6]).toBe(429);
+    // Bob's page is unaffected.
+    const bobLink = await createSession(h, { customer_id: 'cus_bob' });
+    const bob = sessionCookie(await h.http.get(linkPath(bobLink)));
+    expect((await h.http.get('/billing/api/balance').set('Cookie', bob)).status).not.toBe(429);
+  });
+
   it('POST /billing/api/checkout: the per-customer limit holds across billing sessions (a new session is not a new allowance)', async () => {
     // Links made by the operator's backend in earlier windows, one session per "open billing" click.
     const sessions = [];

@@ -47,7 +47,15 @@ export function billingApiRoutes(deps: {
 }): Router {
   const router = Router();
   const { billing } = deps.config;
-  const session = [requireBillingSession(deps.sessions, billing.publicUrl), deps.limits.perCaller];
+  // Each billing session is a caller of its own (perCaller), and a customer may hold several (one
+  // per "open billing" click): its requests are also counted per customer, at the same size, so
+  // more sessions are not more calls to Stripe and Moesif.
+  const actingCustomer: RequestHandler = (_req, res, next) => {
+    setActingCustomer(res, billingOf(res).session.customerId);
+    next();
+  };
+  const perCustomer = deps.limits.perCustomer('billing-requests-per-customer', deps.config.rateLimits.userRequestsPerMinute);
+  const session = [requireBillingSession(deps.sessions, billing.publicUrl), deps.limits.perCaller, actingCustomer, perCustomer];
   const json = express.json({ limit: '4kb', type: () => true });
 
   router.get('/billing/api/balance', ...session, async (_req, res) => {
@@ -70,15 +78,8 @@ export function billingApiRoutes(deps: {
   });
 
   // A Checkout Session costs Stripe calls and may become a charge: the session's customer shares
-  // the per-customer top-up limit of POST /top-up and /top-up/checkout. Each billing session is
-  // a caller of its own, so without this every new link (one per "open billing" click) would be
-  // a fresh allowance.
-  const perCustomer: RequestHandler = (_req, res, next) => {
-    setActingCustomer(res, billingOf(res).session.customerId);
-    next();
-  };
-
-  router.post('/billing/api/checkout', ...session, requireCsrf, perCustomer, deps.limits.topUpsPerCustomer, json, async (req, res) => {
+  // the per-customer top-up limit of POST /top-up and /top-up/checkout, whichever session asks.
+  router.post('/billing/api/checkout', ...session, requireCsrf, deps.limits.topUpsPerCustomer, json, async (req, res) => {
     const key = req.get('idempotency-key');
     if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
       throw new ApiError('validation_failed', 'Invalid request: Idempotency-Key: expected 1-200 printable ASCII characters', {
