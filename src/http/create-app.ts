@@ -104,7 +104,7 @@ export function createApp(deps: AppDeps): Express {
   const { sessions, checkout } = deps.billing;
   app.use(billingSessionRoutes({ sessions, authenticator: deps.authenticator, config, limits }));
   describeBillingSessionRoutes(api, config.billing.returnOrigins);
-  app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts) }));
+  app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts), limits }));
   describeBillingPageRoutes(api);
   app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
   describeBillingApiRoutes(api, config, Boolean(checkout));
