@@ -130,7 +130,7 @@ function recomputeTotals(invoice: Stripe.Invoice): void {
 }
 
 /** A new line on a draft invoice, as Stripe renders it (since 2025-03-31: `pricing.price_details`, no `price`). */
-function newLine(world: StripeWorld, invoice: Stripe.Invoice, line: Record<string, unknown>, i: number): Stripe.InvoiceLineItem {
+function newLine(world: StripeWorld, invoice: Stripe.Invoice, line: Record<string, unknown>, i: number, bySubscription: boolean): Stripe.InvoiceLineItem {
   const pricing = isObject(line.pricing) ? line.pricing : null;
   const quantity = line.quantity === undefined ? 1 : Number(line.quantity);
   let amount: number;
@@ -141,8 +141,9 @@ function newLine(world: StripeWorld, invoice: Stripe.Invoice, line: Record<strin
     if (!price) throw resourceMissing('price', String(pricing.price), `lines[${i}][pricing][price]`);
     // Stripe: "The price specified is inactive. This field only accepts active prices."
     if (!price.active) throw invalidRequest(undefined, `lines[${i}][pricing][price]`, 'The price specified is inactive. This field only accepts active prices.');
-    // Stripe: invoice items accept one-time prices only (a recurring price belongs on a subscription).
-    if (price.type === 'recurring') {
+    // Stripe: invoice items accept one-time prices only (a recurring price belongs on a subscription,
+    // whose own invoices Stripe's billing makes).
+    if (price.type === 'recurring' && !bySubscription) {
       throw invalidRequest(undefined, `lines[${i}][pricing][price]`, 'The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.');
     }
     // Stripe: an invoice has one currency; every line's price must be in it.
@@ -220,9 +221,10 @@ export function newInvoice(world: StripeWorld, fields: { customer: string; curre
 }
 
 export function addInvoiceLines(world: StripeWorld, invoice: Stripe.Invoice, lines: Record<string, unknown>[]): void {
+  const bySubscription = String(invoice.billing_reason).startsWith('subscription');
   // Stripe: lines can be added to draft invoices only.
   if (invoice.status !== 'draft') throw invalidRequest(undefined, 'lines', `You can only add lines to a draft invoice; this invoice is ${invoice.status}.`);
-  const added = lines.map((line, i) => newLine(world, invoice, line, i));
+  const added = lines.map((line, i) => newLine(world, invoice, line, i, bySubscription));
   invoice.lines.data.push(...added);
   recomputeTotals(invoice);
 }
