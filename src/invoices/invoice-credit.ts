@@ -32,8 +32,10 @@ const isSubscriptionInvoice = (reason: string | null): boolean => reason !== nul
  * metadata carries the service's marker is credited its whole amount paid at CREDIT_RATES, spread
  * over its lines. Subscription invoices (billing_reason subscription_*) are credited only for pack
  * lines: the subscription fee itself never buys credits. The amount paid is split over the lines
- * by their amounts (allocate(): exact, the shares add up to the amount paid); a credited line
- * whose share is zero (a paid amount smaller than the number of lines) moves nothing.
+ * by their amounts (allocate(): exact, the shares add up to the amount paid). A marked line whose
+ * share is zero credits nothing; a pack line always credits its exact credits (the money it
+ * shows is its share, at least one minor unit: for a pack the credits, not the money, are what
+ * Moesif moves).
  */
 export function invoicePurchase(invoice: InvoiceInfo): { ok: true; purchase: InvoicePurchase } | { ok: false; reason: string } {
   if (invoice.status !== 'paid') return { ok: false, reason: `invoice is ${invoice.status ?? 'without a status'}: only a paid invoice is credited` };
@@ -51,7 +53,7 @@ export function invoicePurchase(invoice: InvoiceInfo): { ok: true; purchase: Inv
   if (weights.every((w) => w === 0)) return { ok: false, reason: 'invoice has no line with a positive amount to credit' };
   const shares = allocate(invoice.amountPaidMinor, weights);
   const lines = invoice.lines.map((l, i): PurchasedLine => {
-    const credited = (packs ? isPack(l) : weights[i]! > 0) && shares[i]! > 0;
+    const credited = packs ? isPack(l) : shares[i]! > 0;
     return {
       lineId: l.id,
       paidShareMinor: shares[i]!,
@@ -81,7 +83,7 @@ export function invoiceCreditEntries(purchase: InvoicePurchase, whom: Whom): Led
       kind: 'credit',
       customerId: purchase.customerId,
       ...whom,
-      amountMinor: l.paidShareMinor,
+      amountMinor: Math.max(l.paidShareMinor, 1),
       currency: purchase.currency,
       credits: l.credits,
       paymentIntentId: purchase.invoiceId,
@@ -94,15 +96,17 @@ export function invoiceCreditEntries(purchase: InvoicePurchase, whom: Whom): Led
  * the invoice credited, one entry per line (`<movement id>:<line id>`). The money moved is split
  * over all the invoice's lines like the amount paid was (a share of a line that was not credited
  * moves nothing); a pack line takes back credits × moved ÷ paid of the whole invoice, rounded
- * down to the micro-credit (packs/credit-amount.ts); moving all that was paid moves exactly what
- * each line credited. A line whose share of the movement is zero moves nothing.
+ * down to the micro-credit (packs/credit-amount.ts), whatever its share of the money (shown as
+ * at least one minor unit); moving all that was paid moves exactly what each line credited. A
+ * marked line (credits at CREDIT_RATES) whose share of the movement is zero moves nothing.
  */
 export function spreadMovement(purchase: InvoicePurchase, movement: Movement, whom: Whom): LedgerEntry[] {
   const moved = Math.min(movement.amountMinor, purchase.paidMinor);
   const shares = allocate(moved, purchase.lines.map((l) => l.paidShareMinor));
   return purchase.lines.flatMap((line, i) => {
     const share = shares[i]!;
-    if (!line.credited || share <= 0) return [];
+    if (!line.credited) return [];
+    if (line.credits === null && share <= 0) return [];
     const credits = line.credits === null ? null : takebackCredits(line.credits, purchase.paidMinor, movement.amountMinor);
     if (line.credits !== null && credits === null) return [];
     return [
@@ -111,7 +115,7 @@ export function spreadMovement(purchase: InvoicePurchase, movement: Movement, wh
         kind: movement.kind,
         customerId: purchase.customerId,
         ...whom,
-        amountMinor: share,
+        amountMinor: Math.max(share, 1),
         currency: movement.currency,
         credits,
         paymentIntentId: purchase.invoiceId,

@@ -34,7 +34,7 @@ export async function resolveInvoice(deps: InvoiceDeps, invoiceId: string): Prom
     const recorded = line.credited ? await deps.store.outbox.get(lineTransactionId(invoiceId, line.lineId)) : null;
     if (recorded && recorded.kind === 'credit') {
       whom ??= { companyId: recorded.companyId, subscriptionId: recorded.subscriptionId };
-      lines.push({ ...line, credits: recorded.credits, paidShareMinor: recorded.amountMinor });
+      lines.push({ ...line, credits: recorded.credits });
     } else {
       lines.push(line);
     }
