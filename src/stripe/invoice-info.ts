@@ -18,6 +18,7 @@ export interface InvoiceInfo {
   status: string | null;
   customerId: string | null;
   billingReason: string | null;
+  /** What the invoice kept of what was paid: amount_paid less an overpayment (Stripe puts that on the customer's credit balance). */
   amountPaidMinor: number;
   currency: string;
   metadata: Record<string, string>;
@@ -42,7 +43,7 @@ export function toInvoiceInfo(
     status: invoice.status ?? null,
     customerId: idOf(invoice.customer),
     billingReason: invoice.billing_reason ?? null,
-    amountPaidMinor: invoice.amount_paid,
+    amountPaidMinor: invoice.amount_paid - Math.max(invoice.amount_overpaid ?? 0, 0),
     currency: invoice.currency.toLowerCase(),
     metadata: invoice.metadata ?? {},
     lines: lines.map((l) => {

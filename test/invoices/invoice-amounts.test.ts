@@ -95,3 +95,17 @@ describe('an invoice’s credits and what takes them back', () => {
     }
   });
 });
+
+describe('an invoice as read from Stripe', () => {
+  it('keeps what the invoice kept: an overpayment goes to the customer’s credit balance, not to the credits', async () => {
+    const { toInvoiceInfo } = await import('../../src/stripe/invoice-info.js');
+    const line = { id: 'il_1', amount: 1000, quantity: 1, pricing: { type: 'price_details', price_details: { price: 'price_1', product: 'prod_1' } } };
+    const info = toInvoiceInfo(
+      { id: 'in_1', status: 'paid', customer: { id: 'cus_a' }, billing_reason: 'manual', amount_paid: 1500, amount_overpaid: 500, currency: 'USD', metadata: null } as never,
+      [line as never],
+      new Map([['price_1', '10']]),
+      ['pi_1'],
+    );
+    expect(info).toMatchObject({ amountPaidMinor: 1000, customerId: 'cus_a', currency: 'usd', metadata: {}, lines: [{ id: 'il_1', priceId: 'price_1', creditsPerUnit: '10', quantity: 1 }] });
+  });
+});
