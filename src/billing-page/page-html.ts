@@ -119,7 +119,7 @@ export function billingPageHtml(b: Branding, returnUrl: string, csrfToken: strin
       <p class="check"><input type="checkbox" id="ar-consent" name="consent" aria-describedby="ar-terms-text ar-consent-error"><label for="ar-consent">I agree to these terms</label></p>
       <p id="ar-consent-error" class="field-error"></p>
     </div>
-    <button type="submit">Save auto-recharge</button>
+    <button id="ar-save" type="submit">Save auto-recharge</button>
     <p id="ar-form-status" role="status" aria-live="polite"></p>
   </form>
 </section>
