@@ -87,6 +87,7 @@ export function billingPageHtml(b: Branding, returnUrl: string, csrfToken: strin
     <p id="ar-state-fix" class="help" hidden></p>
   </div>
   <button id="ar-complete-payment" type="button" hidden>Complete payment</button>
+  <p id="ar-payment-status" role="status" aria-live="polite"></p>
   <form id="ar-form" novalidate hidden>
     <p class="check"><input type="checkbox" id="ar-enabled" name="enabled"><label for="ar-enabled">Recharge automatically when my balance is low</label></p>
     <label for="ar-threshold">When my available balance falls below (credits)</label>

@@ -40,7 +40,7 @@ form .check input { width: 1.4rem; height: 1.4rem; min-height: 0; margin: 0; fle
 form input:not([type]), form select { width: 100%; max-width: 20rem; }
 fieldset { border: 0; padding: 0; margin: 0; }
 .field-error { color: #a4161a; font-size: .9rem; margin: .25rem 0 0; min-height: 0; }
-.field-error:empty { display: none; }
+.field-error:empty, #ar-payment-status:empty { display: none; }
 [aria-invalid="true"] { border-color: #a4161a; border-width: 2px; }
 .terms { margin-top: 1rem; padding: .75rem; background: #f6f7f9; border-radius: .375rem; }
 .terms h3 { margin-top: 0; }

@@ -99,7 +99,7 @@ describe.skipIf(unavailable !== null)('billing page: the full story, in a browse
     await page.locator('#ar-save').click();
     await expect.poll(() => text(page, '#ar-consent-error')).toMatch(/tick the box to agree to the terms/);
     expect(await page.locator('#ar-consent').getAttribute('aria-invalid')).toBe('true');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('ar-consent');
+    expect(await page.evaluate<string>('document.activeElement?.id')).toBe('ar-consent');
     expect(await h.service.store.autoRecharge.get('sub_alice')).toBeNull();
     await shot(page, '5-consent-required');
 

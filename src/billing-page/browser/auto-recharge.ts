@@ -221,15 +221,15 @@ async function load(): Promise<AutoRechargeSetting | null> {
 async function completePayment(): Promise<void> {
   const button = el<HTMLButtonElement>('ar-complete-payment');
   button.disabled = true;
-  setText(el('ar-form-status'), 'Opening your bank\'s confirmation page…');
+  setText(el('ar-payment-status'), 'Opening your bank\'s confirmation page…');
   try {
     const result = await completeRechargePayment();
     if (result.redirect_url !== null) return window.location.assign(result.redirect_url);
-    setText(el('ar-form-status'), 'Nothing is left to confirm.');
+    setText(el('ar-payment-status'), 'Nothing is left to confirm.');
     await load();
     onChange();
   } catch (err) {
-    setText(el('ar-form-status'), `The payment could not be completed: ${err instanceof Error ? err.message : 'network error'}`);
+    setText(el('ar-payment-status'), `The payment could not be completed: ${err instanceof Error ? err.message : 'network error'}`);
   } finally {
     button.disabled = false;
   }
@@ -237,12 +237,14 @@ async function completePayment(): Promise<void> {
 
 /** Back from the bank's page: say how it went and watch the setting resume. */
 async function afterAuthentication(redirectStatus: string | null): Promise<void> {
-  const status = el('ar-form-status');
+  const status = el('ar-payment-status');
   if (redirectStatus !== 'succeeded') {
+    await load();
     status.classList.add('error');
     setText(status, 'Your bank did not confirm the payment. Try "Complete payment" again, or change your card.');
     return;
   }
+  status.classList.remove('error');
   setText(status, 'Thank you: your payment is confirmed. Auto-recharge resumes in a moment.');
   const until = Date.now() + RESUME_WATCH_MS;
   while (Date.now() < until) {
