@@ -1,8 +1,9 @@
 import { setUpAutoRecharge } from './auto-recharge.js';
-import { ApiFailure, fetchBalance, fetchPacks, signOut, startCheckout, type Balance, type Pack } from './billing-api.js';
+import { ApiFailure, fetchBalance, fetchPacks, startCheckout, type Balance, type Pack } from './billing-api.js';
 import { el, exponentOf, locale, setText, settings } from './dom.js';
 import { creditsText, decimalText, moneyText, toMinorUnits } from './format.js';
 import { reloadHistory, setUpHistory } from './history.js';
+import { signOutOfBilling } from './sign-out.js';
 
 /** The billing page: balance (refreshed while something is arriving), and the sections the service supports. */
 
@@ -148,35 +149,7 @@ if (params.get('checkout') === 'success') {
   watchUntil = Date.now() + AFTER_CHECKOUT_WATCH_MS;
   el('buy-status').textContent = 'Thank you: your payment is on its way to your balance.';
 }
-/** Sign-out ends the session on the server and removes the cookie; the page says so and offers the way back. */
-el('sign-out').addEventListener('click', () => {
-  const button = el<HTMLButtonElement>('sign-out');
-  button.disabled = true;
-  signOut()
-    .catch((err: unknown) => {
-      // A session that already ended is signed out all the same.
-      if (!(err instanceof ApiFailure && err.status === 401)) throw err;
-    })
-    .then(() => {
-      window.clearTimeout(timer);
-      const heading = document.createElement('h1');
-      heading.textContent = 'You have signed out of billing';
-      heading.tabIndex = -1;
-      const back = document.createElement('a');
-      back.href = el<HTMLAnchorElement>('back').href;
-      back.textContent = 'Back to your account';
-      const p = document.createElement('p');
-      p.append(back);
-      const main = el('main');
-      main.className = 'message';
-      main.replaceChildren(heading, p);
-      heading.focus();
-    })
-    .catch((err: unknown) => {
-      button.disabled = false;
-      setText(el('balance-status'), `Signing out failed (${err instanceof Error ? err.message : 'network error'}); try again.`);
-    });
-});
+el('sign-out').addEventListener('click', () => signOutOfBilling(() => window.clearTimeout(timer)));
 
 const authenticated = params.get('auto_recharge') === 'authenticated' ? { redirectStatus: params.get('redirect_status') } : null;
 if (params.has('checkout') || params.has('auto_recharge')) window.history.replaceState(null, '', '/billing');
