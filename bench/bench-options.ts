@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 /** Command-line options of `npm run bench -- …`. */
 
-export const PHASES = ['baseline', 'ingest', 'e2e', 'backlog'] as const;
+export const PHASES = ['baseline', 'ingest', 'e2e', 'topup', 'backlog'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -15,8 +15,8 @@ export interface BenchOptions {
   /** Ingest (and baseline) duration in seconds instead of a count (null: use events). */
   durationS: number | null;
   connections: number;
-  /** End-to-end phase: fixed rate and length. */
-  rate: number;
+  /** End-to-end phase: fixed rate (null: half the baseline's measured rate, or 2,000/s without a baseline) and length. */
+  rate: number | null;
   e2eSeconds: number;
   moesifLatencyMs: number;
   store: 'sqlite' | 'postgres';
@@ -24,6 +24,10 @@ export interface BenchOptions {
   /** Parent of the per-run temporary directory (SQLite files, service logs). */
   dataDir: string;
   backlogEvents: number;
+  /** Top-up phase: POST /top-up per second, for how long, and how long the fake Stripe takes per call. */
+  topUpRate: number;
+  topUpSeconds: number;
+  stripeLatencyMs: number;
   outboxConcurrency: number;
   /** OUTBOX_RETRY_BASE_DELAY_MS / OUTBOX_RETRY_MAX_DELAY_MS for the service (null: the service's defaults). */
   retryBaseMs: number | null;
@@ -37,7 +41,7 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [options]
 
-Phases (default: baseline, ingest, e2e; backlog only when asked):
+Phases (default: baseline, ingest, e2e, topup; backlog only when asked):
   --phases LIST            comma-separated subset of ${PHASES.join(',')}
   --backlog                also run the backlog phase
 
@@ -47,9 +51,13 @@ Load:
   --warmup N               events sent first in every phase, the same way, not measured (default 2000;
                            e2e: at most one second's worth at --rate)
   --connections N          HTTP connections of the load generator (default 32)
-  --rate R                 e2e: webhooks per second, open loop (default 2000)
+  --rate R                 e2e: webhooks per second, open loop (default: half the baseline's measured
+                           rate when the baseline runs, else 2000)
   --e2e-seconds S          e2e: how long to send at --rate (default 10)
   --backlog-events N       backlog: events sent while Moesif is down (default 200000)
+  --topup-rate R           topup: POST /top-up per second, open loop (default 200)
+  --topup-seconds S        topup: how long to send at --topup-rate (default 10)
+  --stripe-latency MS      topup: the fake Stripe's answer delay per API call (default 50)
 
 Service and fakes:
   --moesif-latency MS      fake Moesif answer delay (default 20)
@@ -98,6 +106,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
       rate: { type: 'string' },
       'e2e-seconds': { type: 'string' },
       'backlog-events': { type: 'string' },
+      'topup-rate': { type: 'string' },
+      'topup-seconds': { type: 'string' },
+      'stripe-latency': { type: 'string' },
       'moesif-latency': { type: 'string' },
       store: { type: 'string' },
       'postgres-url': { type: 'string' },
@@ -116,7 +127,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     process.stdout.write(`${USAGE}\n`);
     return null;
   }
-  let phases: Phase[] = ['baseline', 'ingest', 'e2e'];
+  let phases: Phase[] = ['baseline', 'ingest', 'e2e', 'topup'];
   if (values.phases !== undefined) {
     const asked = values.phases.split(',').map((p) => p.trim()).filter(Boolean);
     const unknown = asked.filter((p) => !(PHASES as readonly string[]).includes(p));
@@ -138,7 +149,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     durationS,
     warmup: Math.floor(nonNegative('warmup', values.warmup, 2_000)),
     connections: positiveInt('connections', values.connections, 32),
-    rate: positiveInt('rate', values.rate, 2_000),
+    rate: values.rate === undefined ? null : positiveInt('rate', values.rate, 2_000),
     e2eSeconds: positiveInt('e2e-seconds', values['e2e-seconds'], 10),
     moesifLatencyMs: nonNegative('moesif-latency', values['moesif-latency'], 20),
     store,
@@ -149,6 +160,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
       `postgres://${encodeURIComponent(user)}@127.0.0.1:5432/test`,
     dataDir: values['data-dir'] ?? os.tmpdir(),
     backlogEvents: positiveInt('backlog-events', values['backlog-events'], 200_000),
+    topUpRate: positiveInt('topup-rate', values['topup-rate'], 200),
+    topUpSeconds: positiveInt('topup-seconds', values['topup-seconds'], 10),
+    stripeLatencyMs: nonNegative('stripe-latency', values['stripe-latency'], 50),
     outboxConcurrency,
     retryBaseMs: values['retry-base-ms'] === undefined ? null : positiveInt('retry-base-ms', values['retry-base-ms'], 1),
     retryMaxMs: values['retry-max-ms'] === undefined ? null : positiveInt('retry-max-ms', values['retry-max-ms'], 1),

@@ -14,6 +14,7 @@ import { runBaselinePhase } from './phases/baseline-phase.js';
 import { MOESIF_KEY, type BenchContext } from './phases/context.js';
 import { runEndToEndPhase } from './phases/end-to-end-phase.js';
 import { runIngestPhase } from './phases/ingest-phase.js';
+import { runTopUpPhase } from './phases/topup-phase.js';
 import { checkPostgres } from './store-target.js';
 import { round } from './percentiles.js';
 import { formatTable, type ReportRow } from './report.js';
@@ -108,10 +109,14 @@ async function main(): Promise<number> {
         notes.push(...(out.notes ?? []));
         phases.ingest = out.json;
       } else if (phase === 'e2e') {
-        const out = await runEndToEndPhase(ctx);
+        const out = await runEndToEndPhase(ctx, baselinePerSecond);
         rows.push(...out.rows);
         notes.push(...(out.notes ?? []));
         phases.e2e = out.json;
+      } else if (phase === 'topup') {
+        const out = await runTopUpPhase(ctx);
+        rows.push(...out.rows);
+        phases.topup = out.json;
       } else {
         const out = await runBacklogPhase(ctx, ingestPerSecond);
         rows.push(...out.rows);

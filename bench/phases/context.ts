@@ -42,7 +42,7 @@ export interface PhaseOutcome {
 }
 
 /** Starts a fresh service (own work dir, own database) wired to the fakes. */
-export async function startService(ctx: BenchContext, phase: string): Promise<ServiceProcess> {
+export async function startService(ctx: BenchContext, phase: string, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
   const workDir = join(ctx.runDir, phase);
   mkdirSync(workDir, { recursive: true });
   const { options } = ctx;
@@ -58,6 +58,7 @@ export async function startService(ctx: BenchContext, phase: string): Promise<Se
     RECONCILE_INTERVAL_MS: '0',
     OUTBOX_POLL_INTERVAL_MS: '100',
     OUTBOX_CONCURRENCY: String(options.outboxConcurrency),
+    ...extraEnv,
   };
   if (options.retryBaseMs !== null) env.OUTBOX_RETRY_BASE_DELAY_MS = String(options.retryBaseMs);
   if (options.retryMaxMs !== null) env.OUTBOX_RETRY_MAX_DELAY_MS = String(options.retryMaxMs);

@@ -16,13 +16,21 @@ import {
 } from './context.js';
 import { correctnessRows, cpuRows, durableSqlite, PhaseCpu, serviceMetrics, warnIfBusy } from './service-report.js';
 
+/** Without --rate and without a baseline in the same run. */
+const FALLBACK_RATE = 2_000;
+
 /**
  * End to end: webhooks at a fixed rate (open loop), Moesif answering after its latency; how long
- * from a webhook's acknowledgement until its credit arrives at Moesif.
+ * from a webhook's acknowledgement until its credit arrives at Moesif. The rate is half of what
+ * bare Express acknowledged in the same run (machines differ 3-6x, so a fixed rate would be easy
+ * on one and impossible on another), unless --rate fixes it.
  */
-export async function runEndToEndPhase(ctx: BenchContext): Promise<PhaseOutcome> {
+export async function runEndToEndPhase(ctx: BenchContext, baselinePerSecond: number | null): Promise<PhaseOutcome> {
   const phase = 'e2e';
-  const { options, moesif } = ctx;
+  const { options: asked, moesif } = ctx;
+  const fromBaseline = asked.rate === null && baselinePerSecond !== null && baselinePerSecond > 0;
+  const rate = asked.rate ?? (fromBaseline ? Math.max(1, Math.round(baselinePerSecond! / 2)) : FALLBACK_RATE);
+  const options = { ...asked, rate };
   moesif.reset();
   moesif.setDown(false);
   moesif.setLatency(options.moesifLatencyMs);
@@ -45,9 +53,12 @@ export async function runEndToEndPhase(ctx: BenchContext): Promise<PhaseOutcome>
     await service.stop();
     const profile = profileOf(ctx, phase, service, [{ label: `at ${options.rate}/s`, from: gen.startedAt, to: gen.endedAt }]);
 
-    const conditions = durableSqlite(ctx) && options.rate === 2000 && options.moesifLatencyMs === 20;
+    const conditions = durableSqlite(ctx) && fromBaseline && options.moesifLatencyMs === 20;
+    const keptUp = gen.ackedPerSecond / options.rate;
     const json = {
       rate: options.rate,
+      rateFrom: asked.rate !== null ? '--rate' : fromBaseline ? '0.5 × baseline' : 'fallback (no baseline in this run)',
+      keptUp: round(keptUp, 3),
       seconds: options.e2eSeconds,
       moesifLatencyMs: options.moesifLatencyMs,
       outboxConcurrency: options.outboxConcurrency,
@@ -70,7 +81,8 @@ export async function runEndToEndPhase(ctx: BenchContext): Promise<PhaseOutcome>
       plainRow(phase, 'ack latency p50', gen.latency.p50, 'ms'),
       plainRow(phase, 'ack latency p99', gen.latency.p99, 'ms'),
       plainRow(phase, 'end to end p50', e2e.toArrival.p50, 'ms'),
-      targetRow(phase, 'end to end p99', e2e.toArrival.p99, 'ms', { op: '<=', bound: 250, applies: conditions, label: 'ms @2000/s, 20 ms' }),
+      targetRow(phase, 'acknowledged / asked', keptUp, '', { op: '>=', bound: 0.98, applies: conditions, label: '@0.5 × baseline' }),
+      targetRow(phase, 'end to end p99', e2e.toArrival.p99, 'ms', { op: '<=', bound: 250, applies: conditions, label: 'ms @0.5 × baseline, 20 ms' }),
       plainRow(phase, 'end to end max', e2e.toArrival.max, 'ms'),
       plainRow(phase, 'credits delivered / s', e2e.creditsPerSecond),
       plainRow(phase, 'deliveries in flight at Moesif (max)', moesif.counters.maxInFlight),

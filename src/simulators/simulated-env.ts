@@ -27,7 +27,10 @@ export function simulatedEnv(
     STRIPE_API_BASE: stripe.url,
     MOESIF_MANAGEMENT_API_KEY: MOESIF_KEY,
     MOESIF_API_URL: moesif.apiUrl,
-    MOESIF_TIMEOUT_MS: '500',
+    // Long enough that a loaded machine (CI runs two suites at once on 2 cores) does not time out a
+    // loopback call Moesif then applies (a re-post it would de-duplicate, but tests count them);
+    // tests about timeouts set their own, shorter one.
+    MOESIF_TIMEOUT_MS: '3000',
     DATABASE_URL: 'sqlite::memory:',
     TOP_UP_API_KEYS: API_KEY,
     ADMIN_API_KEY: ADMIN_KEY,

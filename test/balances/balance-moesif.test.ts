@@ -34,7 +34,7 @@ describe('GET /balance when Moesif is down, slow or cached', () => {
   });
 
   it('Moesif answering after MOESIF_TIMEOUT_MS (500 ms) → 503 moesif_unavailable', async () => {
-    h = await startHarness();
+    h = await startHarness({ env: { MOESIF_TIMEOUT_MS: '500' } });
     h.moesif.setLatency(2_000);
     const started = Date.now();
     const res = await getBalance(h, {}, `Bearer ${await jwtFor('cus_alice')}`);

@@ -28,10 +28,10 @@ describe('npm start, then npm run bench on its build', () => {
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
   }, 180_000);
 
-  it('npm run bench (short: baseline and ingest) prints its table and a BENCH_JSON whose credits are exact', async () => {
+  it('npm run bench (short: baseline, ingest and topup) prints its table and a BENCH_JSON whose credits are exact', async () => {
     const run = await runNpm(
       'bench',
-      ['--no-build', '--phases', 'baseline,ingest', '--events', '500', '--warmup', '100', '--connections', '4', '--drain-timeout', '60'],
+      ['--no-build', '--phases', 'baseline,ingest,topup', '--events', '500', '--warmup', '100', '--connections', '4', '--drain-timeout', '60', '--topup-rate', '40', '--topup-seconds', '1'],
       {},
       120_000,
     );
@@ -39,10 +39,19 @@ describe('npm start, then npm run bench on its build', () => {
     expect(run.stdout).toMatch(/baseline\s+requests acknowledged \/ s/);
     expect(run.stdout).toMatch(/ingest\s+webhooks acknowledged \/ s/);
     const json = JSON.parse(run.stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '))!.slice('BENCH_JSON '.length)) as {
-      phases: { baseline: { ackedPerSecond: number }; ingest: { ackedPerSecond: number; correctness: Record<string, unknown> } };
+      phases: {
+        baseline: { ackedPerSecond: number };
+        ingest: { ackedPerSecond: number; correctness: Record<string, unknown> };
+        topup: { statuses: Record<string, number>; stripeCallsPerTopUp: number; correctness: Record<string, unknown> };
+      };
     };
     expect(json.phases.baseline.ackedPerSecond).toBeGreaterThan(0);
     expect(json.phases.ingest.correctness).toEqual({ expected: 600, delivered: 600, duplicates: 0, unexpected: 0, neverAcked: 0, ok: true });
+    // 40 warm-up top-ups, then 40 measured ones, each a succeeded PaymentIntent credited once.
+    expect(run.stdout).toMatch(/topup\s+own overhead p99/);
+    expect(json.phases.topup.statuses).toEqual({ '201': 40 });
+    expect(json.phases.topup.correctness).toEqual({ expected: 80, delivered: 80, duplicates: 0, failed: 0, ok: true });
+    expect(json.phases.topup.stripeCallsPerTopUp).toBeGreaterThan(1);
   }, 150_000);
 
   it('npm run bench:moesif-http (short) prints the cost per request of each axios setup', async () => {

@@ -64,7 +64,7 @@ describe('crash recovery (real process, SQLite file)', { timeout: 60_000 }, () =
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       OUTBOX_POLL_INTERVAL_MS: '50',
-      // The default lease (60 s): a restarted service must not wait it out (it owns the file and
+      // The default lease (15 s): a restarted service must not wait it out (it owns the file and
       // releases a dead process's leases at once).
       SHUTDOWN_TIMEOUT_MS: '5000',
       ...overrides,
@@ -74,7 +74,7 @@ describe('crash recovery (real process, SQLite file)', { timeout: 60_000 }, () =
   it('defect 3: SIGKILL while Moesif hangs on the delivery → after a restart the credit arrives exactly once', async () => {
     // The first deliveries hang (MOESIF_TIMEOUT_MS=500); the kill comes long before the third try.
     moesif.respondWith('timeout', 'timeout', 'timeout');
-    const first = new ServiceProcess(serviceEnv());
+    const first = new ServiceProcess(serviceEnv({ MOESIF_TIMEOUT_MS: '500' }));
     const port = await first.listening();
 
     const pi = topUpPaymentIntent({ amount: 1000, amount_received: 1000 });
@@ -229,7 +229,7 @@ describe('crash recovery (real process, SQLite file)', { timeout: 60_000 }, () =
 
   it('graceful shutdown during a hanging delivery: exits 0 within a few seconds, the credit is kept and delivered after restart', async () => {
     moesif.respondWith('timeout');
-    const first = new ServiceProcess(serviceEnv());
+    const first = new ServiceProcess(serviceEnv({ MOESIF_TIMEOUT_MS: '500' }));
     const port = await first.listening();
     const pi = topUpPaymentIntent({ amount: 700, amount_received: 700 });
     expect(await postEvent(port, stripe.makeEvent('payment_intent.succeeded', pi)), first.stdout).toBe(200);

@@ -66,15 +66,15 @@ if (unavailable) {
       return schema;
     };
 
-    it('SIGKILL during a delivery → another instance delivers the credit within 20 s (OUTBOX_LEASE_MS=15000)', async () => {
+    it('SIGKILL during a delivery → another instance delivers the credit within 20 s (the default OUTBOX_LEASE_MS, 15 s)', async () => {
       const schema = newSchema();
       moesif.respondWith('timeout'); // the first attempt hangs until the kill
-      const a = new ServiceProcess(instanceEnv(schema, { OUTBOX_LEASE_MS: '15000', MOESIF_TIMEOUT_MS: '60000' }));
+      const a = new ServiceProcess(instanceEnv(schema, { MOESIF_TIMEOUT_MS: '60000' }));
       const port = await a.listening(30_000);
       const pi = topUpPaymentIntent({ amount: 3300, amount_received: 3300 });
       expect(await postEvent(port, stripe.makeEvent('payment_intent.succeeded', pi)), a.stdout).toBe(200);
       await waitFor(() => moesif.requests.length >= 1, 10_000, 'the delivery under way on instance A');
-      const b = new ServiceProcess(instanceEnv(schema, { OUTBOX_LEASE_MS: '15000' }));
+      const b = new ServiceProcess(instanceEnv(schema, {}));
       await b.listening(30_000);
 
       await a.stop('SIGKILL');

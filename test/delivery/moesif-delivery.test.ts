@@ -90,7 +90,7 @@ describe('delivery to Moesif', () => {
   });
 
   it('Moesif hangs twice (our 500 ms timeout) then answers → one credit, same transaction_id each time', async () => {
-    h = await startHarness();
+    h = await startHarness({ env: { MOESIF_TIMEOUT_MS: '500' } });
     expect(h.config.moesif.timeoutMs).toBe(500);
     h.moesif.respondWith('timeout', 'timeout');
     const pi = await postSucceeded(h);
@@ -107,7 +107,7 @@ describe('delivery to Moesif', () => {
   });
 
   it('Moesif applies a credit but answers after our timeout → the retry carries the same transaction_id, so the ledger holds it once', async () => {
-    h = await startHarness();
+    h = await startHarness({ env: { MOESIF_TIMEOUT_MS: '500' } });
     h.moesif.setLatency(700); // longer than MOESIF_TIMEOUT_MS=500: Moesif records it, we see a timeout
     const pi = await postSucceeded(h);
     await waitFor(() => h!.moesif.accepted.length >= 1, 5_000, 'a late acceptance');

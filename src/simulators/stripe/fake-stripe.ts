@@ -72,6 +72,7 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   private readonly idempotency = new IdempotencyKeys();
   private readonly requestListeners: ((request: SeenRequest) => void)[] = [];
   private failures: number[] = [];
+  private latencyMs = 0;
   private webhook: WebhookEndpoint | null = null;
 
   /**
@@ -160,6 +161,16 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   }
 
   /** The next API requests answer with these HTTP statuses (e.g. 500, 503) before behaving normally. */
+  /**
+   * Not Stripe's behaviour but its timing: every API request (/v1/…) is answered `ms` later, as a
+   * real Stripe call takes tens of milliseconds (the bench's `topup` phase measures the service's
+   * own overhead on top of it).
+   */
+  setLatency(ms: number): this {
+    this.latencyMs = Math.max(0, ms);
+    return this;
+  }
+
   failNext(...statuses: number[]): void {
     this.failures.push(...statuses);
   }
@@ -255,7 +266,8 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
         });
         return;
       }
-      next();
+      if (this.latencyMs > 0 && req.path.startsWith('/v1/')) setTimeout(next, this.latencyMs);
+      else next();
     });
     mountEndpoints(app, stripeApiEndpoints(this), this.idempotency);
     app.use(checkoutPage(this));
