@@ -1,4 +1,4 @@
-import express, { Router, type Request } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { settingBodySchema } from '../../auto-recharge/setting-request.js';
 import { AUTO_RECHARGE_TERMS_VERSION, autoRechargeTermsText } from '../../billing-page/auto-recharge-terms.js';
@@ -19,6 +19,7 @@ import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
 import { errorResponses, json } from '../openapi/error-responses.js';
 import { ledgerEntryShape } from '../schemas/history-schemas.js';
 import { validateBody } from '../validate-body.js';
+import { publicOrigin } from './billing-session-routes.js';
 
 /** The page asks for small pages ("more" fetches the next). */
 const ledgerQuery = z.strictObject({
@@ -38,8 +39,6 @@ function pageSettingSchema(topUp: Config['topUp']) {
   });
 }
 
-/** Where Stripe sends the browser back after 3-D Secure. */
-const originOf = (req: Request, publicUrl: string | undefined) => publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
 /**
  * The page's history and auto-recharge sections: GET /billing/api/ledger, GET and PUT
@@ -69,7 +68,8 @@ export function billingAccountRoutes(deps: { sessions: BillingSessionDeps; accou
   });
 
   router.post('/billing/api/auto-recharge/complete-payment', ...session, requireCsrf, async (req, res) => {
-    const returnUrl = `${originOf(req, billing.publicUrl)}/billing?auto_recharge=authenticated`;
+    // Where Stripe sends the browser back: BILLING_PUBLIC_URL, else this request's (well-formed) host.
+    const returnUrl = `${publicOrigin(req, billing.publicUrl)}/billing?auto_recharge=authenticated`;
     res.json(await completeRechargePayment(deps.account, callerOf(res), billingOf(res).session, returnUrl));
   });
   return router;
@@ -156,7 +156,7 @@ export function describeBillingAccountRoutes(api: ApiRegistry, topUp: Config['to
         'Where to send the browser, or (redirect_url null) the PaymentIntent status when nothing is left to authenticate',
         z.union([z.strictObject({ redirect_url: z.string() }), z.strictObject({ redirect_url: z.null(), status: z.string() })]),
       ),
-      ...errorResponses('unauthenticated', 'forbidden', 'not_found', 'rate_limited', 'card_declined', 'payment_rejected', 'subscription_unresolved', 'subscription_not_owned', ...stripeErrors, 'store_unavailable'),
+      ...errorResponses('validation_failed', 'unauthenticated', 'forbidden', 'not_found', 'rate_limited', 'card_declined', 'payment_rejected', 'subscription_unresolved', 'subscription_not_owned', ...stripeErrors, 'store_unavailable'),
     },
   });
 }
