@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps): Express {
   const { sessions, checkout } = deps.billing;
   app.use(billingSessionRoutes({ sessions, authenticator: deps.authenticator, config, limits }));
   describeBillingSessionRoutes(api, config.billing.returnOrigins);
-  app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts, true) }));
+  app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts, true), limits }));
   describeBillingPageRoutes(api);
   app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
   describeBillingApiRoutes(api, config, Boolean(checkout));
