@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AUTO_RECHARGE_TERMS_VERSION } from '../../src/billing-page/auto-recharge-terms.js';
 import { hashToken } from '../../src/billing-page/billing-tokens.js';
 import { signJwt } from '../top-ups/top-up-helpers.js';
-import { BOB, waitFor, type Harness } from '../support/harness.js';
+import { API_KEY, BOB, waitFor, type Harness } from '../support/harness.js';
 import { billingHarness, creditAlice, openSession, RETURN_URL, sessionCookie } from './billing-helpers.js';
 
 /**
@@ -124,5 +124,21 @@ describe('billing page: history, auto-recharge, sign-out, JWT sessions', () => {
     const complete = await h.http.post('/billing/api/auto-recharge/complete-payment').set('Cookie', cookie).set('X-CSRF-Token', csrf);
     expect(complete.status).toBe(404);
     await waitFor(async () => (await h.service.store.outbox.countByState()).pending === 0, 5_000, 'the outbox drained');
+  });
+
+  it('saves from the page share PUT /auto-recharge\'s per-customer limit on changes, whichever session or caller asks', async () => {
+    await start({ RATE_LIMIT_TOP_UPS_PER_MINUTE: '2' });
+    const form = { enabled: false, threshold: 5, mode: 'fixed', amount: 1000, currency: 'usd', monthly_cap: 5000 };
+    const save = async (cookie: string, threshold: number) =>
+      h.http.put('/billing/api/auto-recharge').set('Cookie', cookie).set('X-CSRF-Token', await csrfOf(cookie)).send({ ...form, threshold });
+    const [one, two] = [await openSession(h), await openSession(h)];
+    expect((await save(one, 6)).status).toBe(200);
+    expect((await save(two, 7)).status).toBe(200);
+    const third = await save(one, 8);
+    expect(third.status).toBe(429);
+    expect(third.body.error.code).toBe('rate_limited');
+    const api = await h.http.put('/auto-recharge').set('Authorization', `Bearer ${API_KEY}`).send({ ...form, customer_id: 'cus_alice', threshold: 9 });
+    expect(api.status).toBe(429);
+    expect((await h.service.store.autoRecharge.get('sub_alice'))?.thresholdMicro).toBe(7_000_000);
   });
 });

@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { settingBodySchema } from '../../auto-recharge/setting-request.js';
 import { AUTO_RECHARGE_TERMS_VERSION, autoRechargeTermsText } from '../../billing-page/auto-recharge-terms.js';
@@ -12,7 +12,7 @@ import {
 } from '../../billing-page/billing-account.js';
 import type { BillingSessionDeps } from '../../billing-page/billing-sessions.js';
 import type { Config } from '../../config/config.js';
-import type { RouteLimits } from '../../rate-limits/route-limits.js';
+import { setActingCustomer, type RouteLimits } from '../../rate-limits/route-limits.js';
 import { callerOf } from '../middleware/authenticate.js';
 import { billingOf, requireBillingSession, requireCsrf } from '../middleware/billing-session.js';
 import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
@@ -48,7 +48,16 @@ function pageSettingSchema(topUp: Config['topUp']) {
 export function billingAccountRoutes(deps: { sessions: BillingSessionDeps; account: BillingAccountDeps; config: Config; limits: RouteLimits }): Router {
   const router = Router();
   const { billing } = deps.config;
-  const session = [requireBillingSession(deps.sessions, billing.publicUrl), deps.limits.perCaller];
+  // As billing-api-routes.ts: per session, and per customer across their sessions (the same counter).
+  const actingCustomer: RequestHandler = (_req, res, next) => {
+    setActingCustomer(res, billingOf(res).session.customerId);
+    next();
+  };
+  const perCustomer = deps.limits.perCustomer('billing-requests-per-customer', deps.config.rateLimits.userRequestsPerMinute);
+  const session = [requireBillingSession(deps.sessions, billing.publicUrl), deps.limits.perCaller, actingCustomer, perCustomer];
+  // A save shares PUT /auto-recharge's per-customer limit on changes; completing a payment may
+  // charge, so it shares the top-up limit.
+  const editsPerCustomer = deps.limits.perCustomer('auto-recharge-edits-per-customer', deps.config.rateLimits.topUpsPerCustomerPerMinute);
   const body = express.json({ limit: '8kb', type: () => true });
   const schema = pageSettingSchema(deps.config.topUp);
   const terms = { version: AUTO_RECHARGE_TERMS_VERSION, text: autoRechargeTermsText(billing.pageTitle) };
@@ -62,12 +71,12 @@ export function billingAccountRoutes(deps: { sessions: BillingSessionDeps; accou
     res.json({ terms, setting: await pageAutoRecharge(deps.account, callerOf(res), billingOf(res).session) });
   });
 
-  router.put('/billing/api/auto-recharge', ...session, requireCsrf, body, async (req, res) => {
+  router.put('/billing/api/auto-recharge', ...session, requireCsrf, editsPerCustomer, body, async (req, res) => {
     const parsed: PageSettingBody = validateBody(schema, req.body);
     res.json({ terms, setting: await savePageAutoRecharge(deps.account, callerOf(res), billingOf(res).session, parsed) });
   });
 
-  router.post('/billing/api/auto-recharge/complete-payment', ...session, requireCsrf, async (req, res) => {
+  router.post('/billing/api/auto-recharge/complete-payment', ...session, requireCsrf, deps.limits.topUpsPerCustomer, async (req, res) => {
     // Where Stripe sends the browser back: BILLING_PUBLIC_URL, else this request's (well-formed) host.
     const returnUrl = `${publicOrigin(req, billing.publicUrl)}/billing?auto_recharge=authenticated`;
     res.json(await completeRechargePayment(deps.account, callerOf(res), billingOf(res).session, returnUrl));
