@@ -8,7 +8,7 @@ const CONTROL_PROBLEM = 'must not contain control characters';
  * Every string anywhere in the input that holds a control character (NUL, newline, escape…).
  * No field of this API takes one, and some break a store (PostgreSQL refuses NUL in text).
  */
-function controlCharacterFields(value: unknown, path: string[] = []): FieldProblem[] {
+export function controlCharacterFields(value: unknown, path: string[] = []): FieldProblem[] {
   if (typeof value === 'string') return CONTROL_CHARACTERS.test(value) ? [{ field: path.join('.') || '(body)', problem: CONTROL_PROBLEM }] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => controlCharacterFields(v, [...path, String(i)]));
   if (value !== null && typeof value === 'object') {

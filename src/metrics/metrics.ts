@@ -82,7 +82,7 @@ export class Metrics {
 
   readonly retentionDeleted = new Counter({
     name: `${PREFIX}retention_deleted_total`,
-    help: 'Rows deleted by retention (RETENTION_DAYS), by kind (events, idempotencyKeys, topUps, deliveredOutbox, deliveredEvents, rateLimits).',
+    help: 'Rows deleted by retention (RETENTION_DAYS), by kind (events, idempotencyKeys, topUps, deliveredOutbox, deliveredEvents, rateLimits, billingSessions).',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
 import { retentionCutoffs, type RetainedKind } from './retention-policy.js';
 
-export type PruneResult = Record<RetainedKind | 'rateLimits', number>;
+export type PruneResult = Record<RetainedKind | 'rateLimits' | 'billingSessions', number>;
 
 export interface PruneDeps {
   store: Store;
@@ -22,7 +22,7 @@ export interface PruneDeps {
  */
 export async function pruneOldRows(deps: PruneDeps): Promise<PruneResult> {
   const cutoffs = retentionCutoffs(deps.retentionDays, deps.now());
-  const { retention, rateLimits } = deps.store;
+  const { retention, rateLimits, billingSessions } = deps.store;
   const steps: [keyof PruneResult, (limit: number) => Promise<number>][] = [
     ['events', (limit) => retention.pruneEvents(cutoffs.events, limit)],
     ['idempotencyKeys', (limit) => retention.pruneIdempotencyKeys(cutoffs.idempotencyKeys, limit)],
@@ -30,8 +30,11 @@ export async function pruneOldRows(deps: PruneDeps): Promise<PruneResult> {
     ['deliveredOutbox', (limit) => retention.pruneDeliveredOutbox(cutoffs.deliveredOutbox, limit)],
     ['deliveredEvents', (limit) => retention.pruneDeliveredEvents(cutoffs.deliveredEvents, limit)],
     ['rateLimits', (limit) => rateLimits.pruneExpired(deps.now(), limit)],
+    // Ended billing links and sessions (customer, subscription, return URL): expired is enough,
+    // whatever RETENTION_DAYS says. Making a link also sweeps some, but only while links are made.
+    ['billingSessions', (limit) => billingSessions.deleteExpired(deps.now(), limit)],
   ];
-  const result: PruneResult = { events: 0, idempotencyKeys: 0, topUps: 0, deliveredOutbox: 0, deliveredEvents: 0, rateLimits: 0 };
+  const result: PruneResult = { events: 0, idempotencyKeys: 0, topUps: 0, deliveredOutbox: 0, deliveredEvents: 0, rateLimits: 0, billingSessions: 0 };
   for (const [kind, prune] of steps) {
     for (let batch = 0; batch < deps.maxBatches; batch++) {
       const deleted = await prune(deps.batchSize);

@@ -48,6 +48,13 @@ export type PaymentMethodChoice =
   | { kind: 'none' }
   | { kind: 'ambiguous'; count: number };
 
+/** What confirmWithRedirect found: where to send the browser, or that nothing is left to do (succeeded, processing, canceled). */
+export type RedirectConfirmation =
+  | { kind: 'redirect'; url: string; customerId: string | null }
+  | { kind: 'no_action'; status: Stripe.PaymentIntent.Status; customerId: string | null };
+
+const customerIdOf = (pi: Stripe.PaymentIntent): string | null => (pi.customer === null ? null : typeof pi.customer === 'string' ? pi.customer : pi.customer.id);
+
 /**
  * Everything the service asks of Stripe. Returns the project's own types; throws only
  * PaymentFailedError or StripeCallError (see stripe-errors.ts).
@@ -189,6 +196,29 @@ export class StripeGateway {
         if ((err as { statusCode?: number }).statusCode === 404) return null;
         throw err;
       }
+    });
+  }
+
+  /**
+   * Brings a customer back to a payment that needs them (3-D Secure), without Stripe.js: the
+   * PaymentIntent is confirmed here, on-session, with its card and a `return_url`, and Stripe
+   * answers `next_action.redirect_to_url` (it does so for a server-side confirmation with a
+   * return_url instead of `use_stripe_sdk`); the browser goes there and Stripe sends it back to
+   * return_url with `payment_intent` and `redirect_status`. A payment already confirmed this way
+   * and still waiting is not confirmed again: its pending redirect is reused.
+   */
+  confirmWithRedirect(paymentIntentId: string, returnUrl: string): Promise<RedirectConfirmation> {
+    return this.call(async () => {
+      let pi = await this.stripe.paymentIntents.retrieve(paymentIntentId);
+      if (pi.status === 'requires_payment_method' || pi.status === 'requires_confirmation') {
+        // After a failed attempt Stripe keeps the card on last_payment_error.payment_method.
+        const card = pi.last_payment_error?.payment_method?.id ?? (typeof pi.payment_method === 'string' ? pi.payment_method : pi.payment_method?.id);
+        pi = await this.stripe.paymentIntents.confirm(paymentIntentId, { ...(card ? { payment_method: card } : {}), return_url: returnUrl });
+      }
+      if (pi.status === 'requires_action' && pi.next_action?.type === 'redirect_to_url' && pi.next_action.redirect_to_url?.url) {
+        return { kind: 'redirect', url: pi.next_action.redirect_to_url.url, customerId: customerIdOf(pi) };
+      }
+      return { kind: 'no_action', status: pi.status, customerId: customerIdOf(pi) };
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import Stripe from 'stripe';
+import { checkoutSessionObject, disputeObject, paymentIntentObject, refundObject } from './event-objects.js';
 
 /**
  * The Stripe API version this service is built and tested for: the one stripe-node pins, which
@@ -9,12 +10,18 @@ import Stripe from 'stripe';
  */
 export const BUILT_FOR_API_VERSION: string = Stripe.API_VERSION;
 
-/** The fields of Stripe's objects the ledger rules read (translate-event.ts and what it calls). */
-export const FIELDS_RELIED_ON: readonly string[] = [
-  'payment_intent.{id,status,amount,amount_received,currency,customer,client_secret,metadata}',
-  'refund.{id,amount,currency,status,payment_intent}',
-  'dispute.{id,amount,currency,status,payment_intent,balance_transactions[].amount}',
-];
+/**
+ * The fields of Stripe's objects the ledger rules read: the keys of the schemas each handled
+ * event's object is checked with (event-objects.ts), so a field read there is named here too.
+ */
+export const FIELDS_RELIED_ON: readonly string[] = (
+  [
+    ['payment_intent', paymentIntentObject],
+    ['refund', refundObject],
+    ['dispute', disputeObject],
+    ['checkout.session', checkoutSessionObject],
+  ] as const
+).map(([name, schema]) => `${name}.{${Object.keys(schema.shape).join(',')}}`);
 
 /** A version string longer than this is cut in the log line (it came from outside). */
 const MAX_LOGGED_VERSION = 40;

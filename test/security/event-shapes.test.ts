@@ -35,6 +35,19 @@ const dispute = (overrides: Record<string, unknown>) => ({
   balance_transactions: [{ amount: -500 }],
   ...overrides,
 });
+const session = (overrides: Record<string, unknown>) => ({
+  id: `cs_test_${Math.random().toString(36).slice(2, 12)}`,
+  object: 'checkout.session',
+  mode: 'payment',
+  payment_status: 'paid',
+  status: 'complete',
+  customer: 'cus_alice',
+  payment_intent: 'pi_known',
+  amount_total: 1000,
+  currency: 'usd',
+  metadata: {},
+  ...overrides,
+});
 
 const invoice = (overrides: Record<string, unknown>) => ({
   id: `in_${Math.random().toString(36).slice(2, 12)}`,
@@ -81,6 +94,14 @@ const cases: Case[] = [
   ['an invoice with a control character in billing_reason', 'invoice.paid', invoice({ billing_reason: 'manual\u001b' }), /billing_reason/],
   ['a credit note whose invoice is a number', 'credit_note.created', creditNote({ invoice: 7 }), /invoice/],
   ['a credit note with a fractional post_payment_amount', 'credit_note.voided', creditNote({ post_payment_amount: 2.5 }), /post_payment_amount/],
+  ['a checkout session with amount_total "abc"', 'checkout.session.completed', session({ amount_total: 'abc' }), /amount_total/],
+  ['a checkout session whose id is not cs_…', 'checkout.session.completed', session({ id: '../cs' }), /id/],
+  ['a checkout session with an unknown payment_status', 'checkout.session.completed', session({ payment_status: 'maybe' }), /payment_status/],
+  ['a checkout session whose customer has a NUL', 'checkout.session.completed', session({ customer: 'cus_alice\u0000' }), /customer/],
+  ['a checkout session with a 4-letter currency', 'checkout.session.async_payment_succeeded', session({ currency: 'usdx' }), /currency/],
+  ['a checkout session whose payment_intent is a number', 'checkout.session.async_payment_succeeded', session({ payment_intent: 42 }), /payment_intent/],
+  ['a failed checkout session without a mode', 'checkout.session.async_payment_failed', session({ mode: undefined, payment_status: 'unpaid' }), /mode/],
+  ['a checkout session whose metadata value is a number', 'checkout.session.completed', session({ metadata: { topup_sync: 1 } }), /metadata/],
 ];
 
 describe.each(stores)('issue 8 #9 on %s: signed events whose object has the wrong shape', (_store, databaseUrl) => {
@@ -100,7 +121,7 @@ describe.each(stores)('issue 8 #9 on %s: signed events whose object has the wron
     expect(res.body).toEqual({ received: true, outcome: 'ignored' });
     const stored = await h.service.store.events.get(event.id);
     expect(stored?.outcome).toBe('ignored');
-    expect(stored?.note).toMatch(/^invalid (payment_intent|refund|dispute|invoice|credit note) object: /);
+    expect(stored?.note).toMatch(/^invalid (payment_intent|refund|dispute|checkout session|invoice|credit note) object: /);
     expect(stored?.note).toMatch(field);
     expect(stored?.note.length).toBeLessThanOrEqual(301);
     // Stripe's retry is a duplicate, not another attempt.

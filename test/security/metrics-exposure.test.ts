@@ -134,6 +134,11 @@ describe('issue 8 #4 and "Also": weak configuration is refused at start-up', () 
     ['the metrics token equal to the admin key', { METRICS_BEARER_TOKEN: ADMIN_KEY, ADMIN_API_KEY: ADMIN_KEY }, /METRICS_BEARER_TOKEN: must differ/],
     ['ADMIN_API_KEY equal to a TOP_UP_API_KEYS entry', { TOP_UP_API_KEYS: `other-key-0123456789abc,${ADMIN_KEY}`, ADMIN_API_KEY: ADMIN_KEY }, /ADMIN_API_KEY: must differ/],
     ['METRICS_PORT equal to PORT', { PORT: '3000', METRICS_PORT: '3000' }, /METRICS_PORT: must differ from PORT/],
+    // The later bearer token (issue 11's Moesif cohort hint) is held to the same rules.
+    ['an auto-recharge hint token under 16 characters', { AUTO_RECHARGE_HINT_TOKEN: 'short-token' }, /AUTO_RECHARGE_HINT_TOKEN: must be at least 16/],
+    ['the hint token equal to a top-up API key', { AUTO_RECHARGE_HINT_TOKEN: API_KEY }, /AUTO_RECHARGE_HINT_TOKEN: must differ/],
+    ['the hint token equal to the admin key', { AUTO_RECHARGE_HINT_TOKEN: ADMIN_KEY, ADMIN_API_KEY: ADMIN_KEY }, /AUTO_RECHARGE_HINT_TOKEN: must differ/],
+    ['the hint token equal to the metrics token', { AUTO_RECHARGE_HINT_TOKEN: 'metrics-token-0123456789', METRICS_BEARER_TOKEN: 'metrics-token-0123456789' }, /AUTO_RECHARGE_HINT_TOKEN: must differ/],
   ])('%s → refused', (_what, env, expected) => {
     expect(problems(env)).toMatch(expected);
   });

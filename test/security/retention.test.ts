@@ -5,6 +5,7 @@ import { pruneOldRows } from '../../src/retention/prune-old-rows.js';
 import { retentionCutoffs } from '../../src/retention/retention-policy.js';
 import { RetentionScheduler } from '../../src/retention/retention-scheduler.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { BILLING_ENV, createSession, linkPath } from '../billing-page/billing-helpers.js';
 import { ALICE, startHarness, topUpPaymentIntent, waitFor, type Harness } from '../support/harness.js';
 
 /**
@@ -115,6 +116,40 @@ describe('issue 8 #10: a service pruning its own data as the days pass (RETENTIO
     const text = await h.service.metrics.registry.getSingleMetricAsString('topup_sync_retention_deleted_total');
     expect(text).toMatch(/kind="deliveredOutbox"\} 2/);
     expect(text).toMatch(/kind="idempotencyKeys"\} 1/);
+  });
+});
+
+describe('issue 8 #10: billing links and sessions that ended are deleted by the retention pass', () => {
+  let h: Harness;
+  let offsetMs = 0;
+  beforeAll(async () => {
+    h = await startHarness({ env: { LOG_LEVEL: 'silent', ...BILLING_ENV }, customers: [ALICE], now: () => Date.now() + offsetMs });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('an unused link (5 min) and an idle session (1 h) are gone after the next pass; a live session stays', async () => {
+    linkPath(await createSession(h)); // never opened
+    const opened = await h.http.get(linkPath(await createSession(h)));
+    expect(opened.status).toBe(200);
+    // Two hours later, with no new link made since (making one also sweeps a few): the pass removes them.
+    offsetMs = 2 * 3_600_000;
+    const live = await h.http.get(linkPath(await createSession(h)));
+    expect(live.status).toBe(200);
+    const cookie = ([] as string[]).concat(live.headers['set-cookie'] ?? [])[0]!.split(';')[0]!;
+    // The link sweep above already took the old rows at most 100 at a time; make more old ones to
+    // see the pass itself delete them.
+    offsetMs = 0;
+    for (let i = 0; i < 3; i++) linkPath(await createSession(h));
+    offsetMs = 2 * 3_600_000;
+    const result = await h.service.pruneNow();
+    expect(result?.billingSessions).toBe(3);
+    expect((await h.service.pruneNow())?.billingSessions).toBe(0);
+    // The live session still opens the page; only it (and its redeemed link, if kept) remain.
+    expect((await h.http.get('/billing').set('Cookie', cookie)).status).toBe(200);
+    const text = await h.service.metrics.registry.getSingleMetricAsString('topup_sync_retention_deleted_total');
+    expect(text).toMatch(/kind="billingSessions"\} 3/);
   });
 });
 

@@ -9,7 +9,7 @@ import {
 import { CUSTOMER_CREATE, CUSTOMER_DELETE, CUSTOMER_LIST_PAYMENT_METHODS, CUSTOMER_RETRIEVE } from '../../src/simulators/stripe/customers.js';
 import { EVENT_LIST, EVENT_RETRIEVE } from '../../src/simulators/stripe/events.js';
 import { OPTIONAL, REQUIRED, type ExactSchema } from '../../src/simulators/stripe/param-schema.js';
-import { PAYMENT_INTENT_CANCEL, PAYMENT_INTENT_CREATE, PAYMENT_INTENT_RETRIEVE } from '../../src/simulators/stripe/payment-intents.js';
+import { PAYMENT_INTENT_CANCEL, PAYMENT_INTENT_CONFIRM, PAYMENT_INTENT_CREATE, PAYMENT_INTENT_RETRIEVE } from '../../src/simulators/stripe/payment-intents.js';
 import { PAYMENT_METHOD_ATTACH, PAYMENT_METHOD_RETRIEVE } from '../../src/simulators/stripe/payment-methods.js';
 import { CHECKOUT_SESSION_LIST, INVOICE_PAYMENT_LIST } from '../../src/simulators/stripe/payment-owners.js';
 import { CREDIT_NOTE_CREATE, CREDIT_NOTE_RETRIEVE, CREDIT_NOTE_VOID } from '../../src/simulators/stripe/credit-notes.js';
@@ -34,6 +34,7 @@ const agreement: Record<string, true> = {
   'POST /v1/payment_intents': true satisfies Agrees<typeof PAYMENT_INTENT_CREATE, Stripe.PaymentIntentCreateParams>,
   'GET /v1/payment_intents/:id': true satisfies Agrees<typeof PAYMENT_INTENT_RETRIEVE, Stripe.PaymentIntentRetrieveParams>,
   'POST /v1/payment_intents/:id/cancel': true satisfies Agrees<typeof PAYMENT_INTENT_CANCEL, Stripe.PaymentIntentCancelParams>,
+  'POST /v1/payment_intents/:id/confirm': true satisfies Agrees<typeof PAYMENT_INTENT_CONFIRM, Stripe.PaymentIntentConfirmParams>,
   'POST /v1/customers': true satisfies Agrees<typeof CUSTOMER_CREATE, Stripe.CustomerCreateParams>,
   'GET /v1/customers/:id': true satisfies Agrees<typeof CUSTOMER_RETRIEVE, Stripe.CustomerRetrieveParams>,
   'DELETE /v1/customers/:id': true satisfies Agrees<typeof CUSTOMER_DELETE, Stripe.CustomerDeleteParams>,
@@ -78,7 +79,7 @@ export const notAgreeing: true = true satisfies Agrees<{ amount: typeof REQUIRED
 
 describe('simulated endpoint parameter lists', () => {
   it('are proven equal to stripe-node’s parameter types by the type check (npm test runs tsc first)', () => {
-    expect(Object.keys(agreement)).toHaveLength(32);
+    expect(Object.keys(agreement)).toHaveLength(33);
     expect(Object.keys(PAYMENT_INTENT_CREATE)).toContain('allowed_payment_method_types');
   });
 });

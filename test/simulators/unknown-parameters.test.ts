@@ -19,6 +19,7 @@ describe('fake Stripe: unknown and missing parameters', () => {
         'POST /v1/payment_intents',
         'GET /v1/payment_intents/:id',
         'POST /v1/payment_intents/:id/cancel',
+        'POST /v1/payment_intents/:id/confirm',
         'POST /v1/customers',
         'GET /v1/customers/:id',
         'DELETE /v1/customers/:id',

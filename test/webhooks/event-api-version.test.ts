@@ -27,6 +27,15 @@ describe('events of another Stripe API version', () => {
     expect(BUILT_FOR_API_VERSION).toBe(Stripe.API_VERSION);
   });
 
+  it('the fields named as relied on cover every handled object, the Checkout Session included', () => {
+    expect(FIELDS_RELIED_ON).toEqual([
+      'payment_intent.{id,status,amount,amount_received,currency,customer,client_secret,metadata}',
+      'refund.{id,amount,currency,status,payment_intent}',
+      'dispute.{id,amount,currency,status,payment_intent,balance_transactions}',
+      'checkout.session.{id,mode,payment_status,customer,payment_intent,amount_total,currency,metadata}',
+    ]);
+  });
+
   it('an event of the pinned version: processed, counted as matching, no warning', async () => {
     const h = await harness({ LOG_LEVEL: 'warn', HOST: '127.0.0.1' });
     const pi = topUpPaymentIntent();

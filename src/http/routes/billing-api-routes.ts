@@ -1,4 +1,4 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { getBalance, type BalanceDeps } from '../../balances/get-balance.js';
 import type { BillingSessionDeps } from '../../billing-page/billing-sessions.js';
@@ -6,12 +6,12 @@ import { hashToken } from '../../billing-page/billing-tokens.js';
 import type { BillingCheckoutPort, BillingPurchase } from '../../billing-page/capabilities.js';
 import type { Config } from '../../config/config.js';
 import { chargeAmountProblem, formatMinorUnits } from '../../money/currencies.js';
-import type { RouteLimits } from '../../rate-limits/route-limits.js';
+import { setActingCustomer, type RouteLimits } from '../../rate-limits/route-limits.js';
 import { stripeId } from '../../stripe/stripe-ids.js';
 import { IDEMPOTENCY_KEY } from '../../top-ups/idempotency.js';
 import { ApiError } from '../api-error.js';
 import { callerOf } from '../middleware/authenticate.js';
-import { billingOf, requireBillingSession, requireCsrf } from '../middleware/billing-session.js';
+import { billingOf, clearSessionCookie, requireBillingSession, requireCsrf } from '../middleware/billing-session.js';
 import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
 import { errorResponses, json } from '../openapi/error-responses.js';
 import { balanceSchema } from '../schemas/balance-schemas.js';
@@ -47,7 +47,15 @@ export function billingApiRoutes(deps: {
 }): Router {
   const router = Router();
   const { billing } = deps.config;
-  const session = [requireBillingSession(deps.sessions, billing.publicUrl), deps.limits.perCaller];
+  // Each billing session is a caller of its own (perCaller), and a customer may hold several (one
+  // per "open billing" click): its requests are also counted per customer, at the same size, so
+  // more sessions are not more calls to Stripe and Moesif.
+  const actingCustomer: RequestHandler = (_req, res, next) => {
+    setActingCustomer(res, billingOf(res).session.customerId);
+    next();
+  };
+  const perCustomer = deps.limits.perCustomer('billing-requests-per-customer', deps.config.rateLimits.userRequestsPerMinute);
+  const session = [requireBillingSession(deps.sessions, billing.publicUrl), deps.limits.perCaller, actingCustomer, perCustomer];
   const json = express.json({ limit: '4kb', type: () => true });
 
   router.get('/billing/api/balance', ...session, async (_req, res) => {
@@ -57,7 +65,11 @@ export function billingApiRoutes(deps: {
   });
 
   router.post('/billing/api/session/end', ...session, requireCsrf, async (_req, res) => {
-    await deps.sessions.store.billingSessions.deleteSession(hashToken(billingOf(res).sessionToken));
+    const { sessionToken, secure } = billingOf(res);
+    await deps.sessions.store.billingSessions.deleteSession(hashToken(sessionToken));
+    // requireBillingSession renewed the cookie on the way in: this Set-Cookie replaces that one.
+    res.removeHeader('Set-Cookie');
+    clearSessionCookie(res, secure);
     res.status(204).end();
   });
 
@@ -69,7 +81,9 @@ export function billingApiRoutes(deps: {
     res.json({ data: await checkout.listPacks() });
   });
 
-  router.post('/billing/api/checkout', ...session, requireCsrf, json, async (req, res) => {
+  // A Checkout Session costs Stripe calls and may become a charge: the session's customer shares
+  // the per-customer top-up limit of POST /top-up and /top-up/checkout, whichever session asks.
+  router.post('/billing/api/checkout', ...session, requireCsrf, deps.limits.topUpsPerCustomer, json, async (req, res) => {
     const key = req.get('idempotency-key');
     if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
       throw new ApiError('validation_failed', 'Invalid request: Idempotency-Key: expected 1-200 printable ASCII characters', {

@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Authenticator } from '../../auth/authenticator.js';
 import { jwtOpenFormSchema } from '../../billing-page/billing-session-request.js';
@@ -10,10 +10,19 @@ import { billingPageHtml, continuePageHtml, messagePageHtml, type Branding, type
 import { BILLING_CSS, themeCss } from '../../billing-page/page-style.js';
 import type { Config } from '../../config/config.js';
 import { stripeExponent } from '../../money/currencies.js';
+import type { RouteLimits } from '../../rate-limits/route-limits.js';
 import { billingContext, billingPageHeaders, cookieIsSecure, setSessionCookie } from '../middleware/billing-session.js';
 import { toApiError } from '../middleware/error-handler.js';
 import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
 import { errorResponses } from '../openapi/error-responses.js';
+import { controlCharacterFields } from '../validate-body.js';
+
+/** Runs a middleware inside a handler: resolves when it calls next(), rejects with the error it passes on. */
+function runMiddleware(middleware: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    void middleware(req, res, (err?: unknown) => (err ? reject(err) : resolve()));
+  });
+}
 
 const LINK_REFUSED = 'This billing link has expired or was already used. Go back to your account and open billing again.';
 
@@ -26,6 +35,7 @@ export function billingPageRoutes(deps: {
   authenticator: Authenticator;
   config: Config;
   capabilities: BillingCapabilities;
+  limits: RouteLimits;
 }): Router {
   const router = Router();
   const { billing } = deps.config;
@@ -35,7 +45,7 @@ export function billingPageRoutes(deps: {
   const jwtForm = jwtOpenFormSchema(billing.returnOrigins);
   const page = (res: Response, status: number, html: string) => res.status(status).type('html').send(html);
   const opened = (res: Response, req: Request, session: OpenedSession) => {
-    setSessionCookie(res, session.sessionToken, cookieIsSecure(req, billing.publicUrl));
+    setSessionCookie(res, session.sessionToken, cookieIsSecure(req, billing.publicUrl), session.expiresAt - deps.sessions.now());
     page(res, 200, continuePageHtml(branding));
   };
 
@@ -52,20 +62,29 @@ export function billingPageRoutes(deps: {
   router.post('/billing/open', express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 10 }), async (req, res) => {
     const refused = (status: number, text: string) => page(res, status, messagePageHtml(branding, 'Billing could not be opened', text));
     if (!billing.returnOrigins.includes(req.get('origin') ?? '')) return refused(403, 'This page may only be opened from your account.');
+    // As every JSON body (validateBody): no control characters in any field. URL parsing would
+    // accept a NUL in return_url (and silently drop a tab), and PostgreSQL refuses NUL in text.
+    if (controlCharacterFields(req.body ?? {}).length > 0) return refused(400, 'The form was not valid (a field holds a control character).');
     const form = jwtForm.safeParse(req.body ?? {});
     if (!form.success) return refused(400, `The form was not valid (${form.error.issues.map((i) => i.path.join('.') || '(form)').join(', ')}).`);
     let scope;
+    let notAfter: number | null = null;
     try {
       const caller = await deps.authenticator.authenticate(`Bearer ${form.data.token}`);
       if (caller.kind !== 'jwt') return refused(401, 'Sign in to your account again, then open billing.');
+      // Each call makes a session (a store write, maybe a Stripe read): the user's per-minute limit.
+      res.locals.caller = caller;
+      await runMiddleware(deps.limits.perCaller, req, res);
       if (form.data.subscription_id) await deps.sessions.ownership.assertOwned(caller, caller.customerId, form.data.subscription_id);
+      notAfter = caller.expiresAt ?? null;
       scope = { customerId: caller.customerId, subscriptionId: form.data.subscription_id ?? null, returnUrl: form.data.return_url, locale: form.data.locale ?? null };
     } catch (err) {
       const apiError = toApiError(err);
+      if (apiError.code === 'rate_limited') return refused(429, 'Billing was opened too often; wait a minute, then open it again.');
       if (apiError.status >= 500) throw err;
       return refused(apiError.status, 'Sign in to your account again, then open billing.');
     }
-    opened(res, req, await startSession(deps.sessions, scope));
+    opened(res, req, await startSession(deps.sessions, scope, notAfter));
   });
 
   router.get('/billing', async (req, res) => {
@@ -125,6 +144,7 @@ export function describeBillingPageRoutes(api: ApiRegistry): void {
       403: html('Not from an allowed origin, or a subscription that is not the customer\'s'),
       404: html('The subscription does not exist'),
       422: html('The subscription could not be resolved'),
+      429: html('This user opened billing too often in the last minute (RATE_LIMIT_USER_REQUESTS_PER_MINUTE); Retry-After says when to try again'),
     },
   });
   api.registerPath({

@@ -4,6 +4,7 @@ import Stripe from 'stripe';
 import { HANDLED_EVENT_TYPES } from '../../webhooks/translate-event.js';
 import { LoopbackServer } from '../listen.js';
 import { checkoutPage } from './checkout-page.js';
+import { threeDSecurePage } from './three-d-secure-page.js';
 import { payCheckoutSession, settleCheckoutSession, type CheckoutPaymentMethod } from './checkout-payment.js';
 import { checkoutSessionEndpoints } from './checkout-sessions.js';
 import { creditNoteEndpoints, createCreditNote } from './credit-notes.js';
@@ -312,6 +313,7 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
     });
     mountEndpoints(app, stripeApiEndpoints(this), this.idempotency);
     app.use(checkoutPage(this));
+    app.use(threeDSecurePage(this));
     app.use('/_simulator', simulatorControls(this));
     app.use((req, res) => {
       res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path}).` } });

@@ -194,4 +194,7 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX auto_recharge_attempts_fingerprint ON auto_recharge_attempts (card_fingerprint, created_at);
   CREATE INDEX auto_recharge_attempts_payment_intent ON auto_recharge_attempts (payment_intent_id);
   `,
+  /* 10 (issue 13): a billing session opened with a JWT never outlives the token's exp */ `
+  ALTER TABLE billing_sessions ADD COLUMN not_after INTEGER;
+  `,
 ];
