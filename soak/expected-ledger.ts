@@ -1,5 +1,6 @@
 import { moesifAmountText } from '../src/money/moesif-amount.js';
 import { takebackCredits } from '../src/packs/credit-amount.js';
+import { expectedInvoiceTransactions } from './invoice-purchase.js';
 import type { SoakPlan } from './plan.js';
 
 /**
@@ -59,6 +60,10 @@ export function expectedLedger(plan: SoakPlan): Map<string, ExpectedTransaction>
       add({ transactionId: r.id, type: 'debit', amountText, ...who });
       if (r.undoneAs) add({ transactionId: `${r.id}:reversed`, type: 'credit', amountText, ...who });
     }
+  }
+  for (const invoice of plan.invoices) {
+    const who = { companyId: invoice.customer.customerId, subscriptionId: invoice.customer.subscriptionId };
+    for (const tx of expectedInvoiceTransactions(invoice)) add({ ...tx, ...who });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { CHECKOUT_PACK_RATE, drawPackCredits, paidSession, soakMetadata } from './checkout-pack.js';
+import { drawInvoice, INVOICE_RATE, paidInvoiceObject, type PlannedInvoice } from './invoice-purchase.js';
 import { Rng } from './rng.js';
 
 /**
@@ -58,6 +59,9 @@ export interface PlanCounts {
   topUps: number;
   byCurrency: Record<SoakCurrency, number>;
   checkoutPacks: number;
+  /** One-off invoices of packs, and their refunds. */
+  invoices: number;
+  invoiceRefunds: number;
   refunds: number;
   fullRefunds: number;
   partialRefunds: number;
@@ -79,6 +83,8 @@ export interface SoakPlan {
   seed: number;
   customers: SoakCustomer[];
   topUps: PlannedTopUp[];
+  /** One-off invoices of credit packs (issue 10): invoice.paid credits each line. */
+  invoices: PlannedInvoice[];
   deliveries: PlannedDelivery[];
   counts: PlanCounts;
 }
@@ -143,6 +149,8 @@ export function buildPlan(options: PlanOptions): SoakPlan {
     topUps: n,
     byCurrency: { usd: 0, eur: 0, jpy: 0, kwd: 0 },
     checkoutPacks: 0,
+    invoices: 0,
+    invoiceRefunds: 0,
     refunds: 0,
     fullRefunds: 0,
     partialRefunds: 0,
@@ -195,8 +203,36 @@ export function buildPlan(options: PlanOptions): SoakPlan {
     ...(status === 'failed' ? { failure_reason: 'expired_or_canceled_card' } : {}),
   });
 
+  // Invoices draw from their own stream, so adding them leaves the top-ups' draws as they were.
+  const invoiceRng = Rng.derive(options.seed, 'invoices');
+  const invoices: PlannedInvoice[] = [];
   const topUps: PlannedTopUp[] = [];
   for (let k = 0; k < n; k++) {
+    if (invoiceRng.chance(INVOICE_RATE)) {
+      const invoice = drawInvoice(invoiceRng, tag, k, invoiceRng.pick(customers), createdBase);
+      invoices.push(invoice);
+      counts.invoices += 1;
+      announce('invoice.paid', paidInvoiceObject(invoice, createdBase), k + 0.75);
+      // Its PaymentIntent's success (no metadata of ours) comes before or after, and credits nothing.
+      announce('payment_intent.succeeded', invoice.paymentIntent, k + invoiceRng.int(-10, 10) + 0.875);
+      if (invoiceRng.chance(refundRate * 2)) {
+        const full = invoiceRng.chance(0.3);
+        const refund: PlannedRefund = {
+          id: `re_${tag}_inv_${k}`,
+          paymentIntentId: invoice.paymentIntent.id,
+          amountMinor: full ? invoice.amountPaid : invoiceRng.int(1, invoice.amountPaid - 1),
+          currency: 'usd',
+          createdStatus: 'succeeded',
+          undoneAs: invoiceRng.chance(refundFailRate) ? 'failed' : null,
+          plannedBeforePayment: invoiceRng.chance(beforeRate),
+        };
+        invoice.refunds.push(refund);
+        counts.invoiceRefunds += 1;
+        const slot = refund.plannedBeforePayment ? k - invoiceRng.int(1, 30) - 0.5 : k + invoiceRng.int(1, 60) + 0.5;
+        announce('refund.created', refundObject(refund, 'succeeded', String(invoice.paymentIntent.latest_charge)), slot);
+        if (refund.undoneAs) announce('refund.failed', refundObject(refund, 'failed', String(invoice.paymentIntent.latest_charge)), slot + invoiceRng.int(-20, 60) + 0.125);
+      }
+    }
     const customer = rng.pick(customers);
     const currency = rng.pick(SOAK_CURRENCIES);
     const amountMinor = drawAmount(rng, currency);
@@ -296,5 +332,5 @@ export function buildPlan(options: PlanOptions): SoakPlan {
       if (r.undoneAs && undo < created) counts.reversalsSentBeforeRefund += 1;
     }
   }
-  return { seed: options.seed, customers, topUps, deliveries, counts };
+  return { seed: options.seed, customers, topUps, invoices, deliveries, counts };
 }

@@ -12,6 +12,7 @@ const ROWS: Row[] = [
   ['top-ups', (r) => r.plan.topUps],
   ['  usd / eur / jpy / kwd', ({ plan: { byCurrency: c } }) => slash(c.usd, c.eur, c.jpy, c.kwd)],
   ['  credit packs bought through checkout', (r) => r.plan.checkoutPacks],
+  ['one-off invoices of packs (refunded)', (r) => `${r.plan.invoices} (${r.plan.invoiceRefunds})`],
   ['refunds (partial / full)', (r) => `${r.plan.refunds} (${r.plan.partialRefunds} / ${r.plan.fullRefunds})`],
   ['  sent before their payment', (r) => r.plan.refundsSentBeforePayment],
   ['refund reversals (failed/canceled)', (r) => r.plan.refundReversals],

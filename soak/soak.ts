@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeMoesif } from '../src/simulators/fake-moesif.js';
 import { FakeStripe } from '../src/simulators/stripe/fake-stripe.js';
+import { loadInvoice } from './invoice-purchase.js';
 import { MOESIF_KEY, WEBHOOK_SECRET, simulatedEnv } from '../src/simulators/simulated-env.js';
 import { expectedLedger } from './expected-ledger.js';
 import { KillSchedule, killPoints, type KillRecord } from './kill-schedule.js';
@@ -199,6 +200,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
     // Refunds seen before their payment make the service ask Stripe whose PaymentIntent it is.
     for (const t of plan.topUps) stripe.paymentIntents.set(t.paymentIntent.id, t.paymentIntent);
+    // The service reads an invoice, its lines, their Prices and its payments from Stripe.
+    for (const invoice of plan.invoices) loadInvoice(stripe, invoice, Math.floor(Date.now() / 1000));
     chaos = new MoesifChaos(moesif, Rng.derive(options.seed, 'moesif'), options.moesifFailures ?? DEFAULT_MOESIF_FAILURES);
     chaos.start();
 

@@ -24,7 +24,7 @@ export class Authenticator {
     const token = match[1]!;
     if (this.jwt && JWT_SHAPE.test(token)) {
       const result = await this.jwt.verify(token);
-      if (result.ok) return { kind: 'jwt', id: result.subject, customerId: result.customerId };
+      if (result.ok) return { kind: 'jwt', id: result.subject, customerId: result.customerId, expiresAt: result.expiresAt };
       throw new ApiError('unauthenticated', `The bearer token was not accepted: ${result.reason}.`);
     }
     const keyId = this.apiKeys.enabled ? this.apiKeys.verify(token) : null;

@@ -2,7 +2,7 @@ import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetK
 import type { Config } from '../config/config.js';
 import { CONTROL_CHARACTERS, isStripeId } from '../stripe/stripe-ids.js';
 
-export type JwtResult = { ok: true; subject: string; customerId: string } | { ok: false; reason: string };
+export type JwtResult = { ok: true; subject: string; customerId: string; /** The token's `exp`, unix ms. */ expiresAt: number } | { ok: false; reason: string };
 
 type JwtConfig = NonNullable<Config['auth']['jwt']>;
 
@@ -58,7 +58,7 @@ export class JwtVerifier {
       if (!isStripeId('customer', customerId)) {
         return { ok: false, reason: `token has no Stripe customer id in claim ${this.config.customerClaim}` };
       }
-      return { ok: true, subject, customerId };
+      return { ok: true, subject, customerId, expiresAt: (payload.exp as number) * 1000 };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: 'token expired' };
       if (err instanceof joseErrors.JWTClaimValidationFailed && err.reason === 'missing') return { ok: false, reason: `token has no ${err.claim} claim` };

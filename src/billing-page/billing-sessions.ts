@@ -20,6 +20,7 @@ export interface BillingSessionDeps {
 export interface OpenedSession {
   sessionToken: string;
   scope: BillingScope;
+  expiresAt: number;
 }
 
 /**
@@ -36,13 +37,16 @@ export async function createBillingLink(deps: BillingSessionDeps, caller: Caller
   return { token, expiresAt };
 }
 
-/** Starts a session for a scope already checked (a redeemed link, or a verified JWT). */
-export async function startSession(deps: BillingSessionDeps, scope: BillingScope): Promise<OpenedSession> {
+/**
+ * Starts a session for a scope already checked (a redeemed link, or a verified JWT). A session
+ * opened with a JWT passes the token's exp as `notAfter`: it ends then, however recently used.
+ */
+export async function startSession(deps: BillingSessionDeps, scope: BillingScope, notAfter: number | null = null): Promise<OpenedSession> {
   const now = deps.now();
   await deps.store.billingSessions.deleteExpired(now, EXPIRED_SWEEP);
   const sessionToken = newToken();
-  await deps.store.billingSessions.createSession(hashToken(sessionToken), scope, now + SESSION_TTL_MS, now);
-  return { sessionToken, scope };
+  await deps.store.billingSessions.createSession(hashToken(sessionToken), scope, now + SESSION_TTL_MS, now, notAfter);
+  return { sessionToken, scope, expiresAt: notAfter === null ? now + SESSION_TTL_MS : Math.min(now + SESSION_TTL_MS, notAfter) };
 }
 
 /**

@@ -37,6 +37,7 @@ export interface BillingCheckoutPort {
   ): Promise<{ url: string }>;
 }
 
-export function capabilitiesOf(checkout: BillingCheckoutPort | undefined, customAmounts: boolean): BillingCapabilities {
-  return { checkout: checkout !== undefined, customAmounts: checkout !== undefined && customAmounts, autoRecharge: false, history: false };
+/** `account`: whether the history and auto-recharge routes are mounted (src/http/routes/billing-account-routes.ts). */
+export function capabilitiesOf(checkout: BillingCheckoutPort | undefined, customAmounts: boolean, account: boolean): BillingCapabilities {
+  return { checkout: checkout !== undefined, customAmounts: checkout !== undefined && customAmounts, autoRecharge: account, history: account };
 }

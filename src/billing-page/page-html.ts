@@ -46,7 +46,7 @@ export function billingPageHtml(b: Branding, returnUrl: string, csrfToken: strin
   return layout(
     b,
     `<main id="main" data-settings="${escapeHtml(JSON.stringify(settings))}">
-<nav aria-label="Back"><a id="back" href="${escapeHtml(returnUrl)}">← Back</a></nav>
+<nav class="session-nav" aria-label="Session"><a id="back" href="${escapeHtml(returnUrl)}">← Back</a><button id="sign-out" type="button" class="secondary">Sign out</button></nav>
 <h1>${escapeHtml(b.title)}</h1>
 
 <section id="balance" aria-labelledby="balance-heading">
@@ -82,12 +82,54 @@ export function billingPageHtml(b: Branding, returnUrl: string, csrfToken: strin
 
 <section id="auto-recharge" aria-labelledby="auto-recharge-heading" hidden>
   <h2 id="auto-recharge-heading">Auto-recharge</h2>
-  <p>Automatic top-ups are not available yet.</p>
+  <div id="ar-state" class="state" role="status" aria-live="polite">
+    <p id="ar-state-text">Loading your auto-recharge setting…</p>
+    <p id="ar-state-fix" class="help" hidden></p>
+  </div>
+  <button id="ar-complete-payment" type="button" hidden>Complete payment</button>
+  <p id="ar-payment-status" role="status" aria-live="polite"></p>
+  <form id="ar-form" novalidate hidden>
+    <p class="check"><input type="checkbox" id="ar-enabled" name="enabled"><label for="ar-enabled">Recharge automatically when my balance is low</label></p>
+    <label for="ar-threshold">When my available balance falls below (credits)</label>
+    <input id="ar-threshold" name="threshold" inputmode="decimal" autocomplete="off" required aria-describedby="ar-threshold-error">
+    <p id="ar-threshold-error" class="field-error"></p>
+    <fieldset>
+      <legend>Recharge by</legend>
+      <p class="check"><input type="radio" id="ar-mode-fixed" name="mode" value="fixed" checked><label for="ar-mode-fixed">A fixed amount each time</label></p>
+      <p class="check"><input type="radio" id="ar-mode-target" name="mode" value="target"><label for="ar-mode-target">Enough to reach a target balance</label></p>
+    </fieldset>
+    <label for="ar-currency">Currency</label>
+    <select id="ar-currency" name="currency" aria-describedby="ar-currency-error"></select>
+    <p id="ar-currency-error" class="field-error"></p>
+    <div id="ar-amount-field">
+      <label for="ar-amount">Amount charged each time</label>
+      <input id="ar-amount" name="amount" inputmode="decimal" autocomplete="off" aria-describedby="ar-amount-error">
+      <p id="ar-amount-error" class="field-error"></p>
+    </div>
+    <div id="ar-target-field" hidden>
+      <label for="ar-target">Target balance (credits)</label>
+      <input id="ar-target" name="target_balance" inputmode="decimal" autocomplete="off" aria-describedby="ar-target-error">
+      <p id="ar-target-error" class="field-error"></p>
+    </div>
+    <label for="ar-cap">Most charged in a calendar month</label>
+    <input id="ar-cap" name="monthly_cap" inputmode="decimal" autocomplete="off" required aria-describedby="ar-cap-error">
+    <p id="ar-cap-error" class="field-error"></p>
+    <div class="terms">
+      <h3 id="ar-terms-heading">Terms</h3>
+      <p id="ar-terms-text"></p>
+      <p class="check"><input type="checkbox" id="ar-consent" name="consent" aria-describedby="ar-terms-text ar-consent-error"><label for="ar-consent">I agree to these terms</label></p>
+      <p id="ar-consent-error" class="field-error"></p>
+    </div>
+    <button id="ar-save" type="submit">Save auto-recharge</button>
+    <p id="ar-form-status" role="status" aria-live="polite"></p>
+  </form>
 </section>
 
 <section id="history" aria-labelledby="history-heading" hidden>
   <h2 id="history-heading">History</h2>
-  <p>Your history is not available yet.</p>
+  <p id="history-status" role="status" aria-live="polite">Loading your history…</p>
+  <ol id="history-list" class="history" aria-labelledby="history-heading"></ol>
+  <button id="history-more" type="button" class="secondary" hidden>Show more</button>
 </section>
 </main>`,
     head,

@@ -30,6 +30,31 @@ input, select { font: inherit; min-height: 44px; padding: .4rem .6rem; border: 1
 .help { font-size: .9rem; color: #4a4f57; }
 .error { color: #a4161a; }
 .message { text-align: center; padding-top: 3rem; }
+.session-nav { display: flex; justify-content: space-between; align-items: center; gap: .5rem; }
+button.secondary { background: #fff; color: #1d3fb8; border: 1px solid #1d3fb8; }
+button:disabled { opacity: .6; cursor: default; }
+form label, form legend { display: block; font-weight: 600; margin-top: .75rem; }
+form .check { display: flex; align-items: center; gap: .5rem; margin: .5rem 0; }
+form .check label { display: inline; font-weight: 400; margin: 0; }
+form .check input { width: 1.4rem; height: 1.4rem; min-height: 0; margin: 0; flex: none; }
+form input:not([type]), form select { width: 100%; max-width: 20rem; }
+fieldset { border: 0; padding: 0; margin: 0; }
+.field-error { color: #a4161a; font-size: .9rem; margin: .25rem 0 0; min-height: 0; }
+.field-error:empty, #ar-payment-status:empty { display: none; }
+[aria-invalid="true"] { border-color: #a4161a; border-width: 2px; }
+.terms { margin-top: 1rem; padding: .75rem; background: #f6f7f9; border-radius: .375rem; }
+.terms h3 { margin-top: 0; }
+.state { border-left: 4px solid #6b7280; padding: .25rem .75rem; margin-bottom: .75rem; }
+.state p { margin: .25rem 0; }
+.state.active { border-color: #1b7f3b; }
+.state.requires_action, .state.suspended { border-color: #a4161a; }
+.state.cap_reached { border-color: #8a5a00; }
+.history { list-style: none; padding: 0; margin: 0; }
+.history li { display: grid; grid-template-columns: 1fr auto; gap: .1rem .75rem; padding: .6rem 0; border-bottom: 1px solid #e5e7eb; }
+.history .what { font-weight: 600; }
+.history .credits { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }
+.history .amount { text-align: right; font-variant-numeric: tabular-nums; color: #4a4f57; }
+.history .when, .history .state-text { font-size: .9rem; color: #4a4f57; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 [hidden] { display: none !important; }
 `;

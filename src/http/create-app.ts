@@ -27,6 +27,7 @@ import { adminRoutes, describeAdminRoutes } from './routes/admin-routes.js';
 import { autoRechargeHintRoutes, describeAutoRechargeHintRoutes } from './routes/auto-recharge-hint-routes.js';
 import { autoRechargeRoutes, describeAutoRechargeRoutes } from './routes/auto-recharge-routes.js';
 import { balanceRoutes, describeBalanceRoutes } from './routes/balance-routes.js';
+import { billingAccountRoutes, describeBillingAccountRoutes } from './routes/billing-account-routes.js';
 import { billingApiRoutes, describeBillingApiRoutes } from './routes/billing-api-routes.js';
 import { billingPageRoutes, describeBillingPageRoutes } from './routes/billing-page-routes.js';
 import { billingSessionRoutes, describeBillingSessionRoutes } from './routes/billing-session-routes.js';
@@ -104,10 +105,12 @@ export function createApp(deps: AppDeps): Express {
   const { sessions, checkout } = deps.billing;
   app.use(billingSessionRoutes({ sessions, authenticator: deps.authenticator, config, limits }));
   describeBillingSessionRoutes(api, config.billing.returnOrigins);
-  app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts), limits }));
+  app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts, true), limits }));
   describeBillingPageRoutes(api);
   app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
   describeBillingApiRoutes(api, config, Boolean(checkout));
+  app.use(billingAccountRoutes({ sessions, account: { history: deps.history, autoRecharge: deps.autoRecharge, stripe: deps.stripe }, config, limits }));
+  describeBillingAccountRoutes(api, config.topUp);
   app.use(historyRoutes({ history: deps.history, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
   describeHistoryRoutes(api);
   if (config.autoRecharge.hintToken) {

@@ -25,9 +25,12 @@ export interface BillingSessionStore {
    * has not expired; null otherwise (a second use, even concurrent, always gets null).
    */
   redeemLink(tokenHash: string, now: number): Promise<BillingScope | null>;
-  /** Stores a session valid until `expiresAt`. */
-  createSession(sessionHash: string, scope: BillingScope, expiresAt: number, now: number): Promise<void>;
-  /** A live session, its expiry moved to `extendTo` (sliding); null when unknown or expired. */
+  /**
+   * Stores a session valid until `expiresAt`; with `notAfter` (a JWT's exp), it never slides past
+   * that time, however often it is used.
+   */
+  createSession(sessionHash: string, scope: BillingScope, expiresAt: number, now: number, notAfter?: number | null): Promise<void>;
+  /** A live session, its expiry moved to `extendTo` (sliding, capped at its notAfter); null when unknown or expired. */
   touchSession(sessionHash: string, now: number, extendTo: number): Promise<BillingSession | null>;
   /** Ends a session at once. */
   deleteSession(sessionHash: string): Promise<void>;

@@ -16,6 +16,8 @@ export interface CheckoutSessionInfo {
   currency: string | null;
   /** Present on sessions this service created. */
   tag: TopUpTag | null;
+  mode: string;
+  metadata: Record<string, string>;
 }
 
 /** One line of a session: a pack line when its price (or product) carries moesif_credits. */
@@ -40,6 +42,8 @@ export function toCheckoutSessionInfo(session: Stripe.Checkout.Session): Checkou
     amountTotalMinor: session.amount_total ?? null,
     currency: session.currency?.toLowerCase() ?? null,
     tag: readTopUpTag(session.metadata),
+    mode: session.mode,
+    metadata: session.metadata ?? {},
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type CheckoutSessionInfo,
   type CreateCheckoutInput,
 } from './checkout-session-info.js';
+import { linePriceId, toInvoiceInfo, type InvoiceInfo } from './invoice-info.js';
 import { toPriceInfo, type PriceInfo } from './price-info.js';
 import { parseSignedEvent } from './signed-event.js';
 import { toTopUpIntent, type TopUpIntent } from './top-up-intent.js';
@@ -39,10 +40,20 @@ export interface SubscriptionOwner {
   status: string;
 }
 
+/** What a PaymentIntent paid, when not a bare PaymentIntent. */
+export type PaymentOwner = { kind: 'checkout_session'; id: string } | { kind: 'invoice'; id: string };
+
 export type PaymentMethodChoice =
   | { kind: 'found'; paymentMethodId: string }
   | { kind: 'none' }
   | { kind: 'ambiguous'; count: number };
+
+/** What confirmWithRedirect found: where to send the browser, or that nothing is left to do (succeeded, processing, canceled). */
+export type RedirectConfirmation =
+  | { kind: 'redirect'; url: string; customerId: string | null }
+  | { kind: 'no_action'; status: Stripe.PaymentIntent.Status; customerId: string | null };
+
+const customerIdOf = (pi: Stripe.PaymentIntent): string | null => (pi.customer === null ? null : typeof pi.customer === 'string' ? pi.customer : pi.customer.id);
 
 /**
  * Everything the service asks of Stripe. Returns the project's own types; throws only
@@ -128,14 +139,51 @@ export class StripeGateway {
   }
 
   /**
-   * Whether a PaymentIntent paid a Checkout Session or an invoice (those are credited from their
-   * own events). A PaymentIntent does not name either since API 2025-03-31: the lists do.
+   * What a PaymentIntent paid, when it paid a Checkout Session or an invoice (those are credited
+   * from their own events). A PaymentIntent does not name either since API 2025-03-31: the lists
+   * do. A checkout that also made an invoice (invoice_creation) is the checkout's.
    */
-  paymentIntentOwner(id: string): Promise<'checkout_session' | 'invoice' | null> {
+  paymentIntentOwner(id: string): Promise<PaymentOwner | null> {
     return this.call(async () => {
-      if ((await this.stripe.checkout.sessions.list({ payment_intent: id, limit: 1 })).data.length > 0) return 'checkout_session';
+      const sessions = await this.stripe.checkout.sessions.list({ payment_intent: id, limit: 1 });
+      if (sessions.data.length > 0) return { kind: 'checkout_session', id: sessions.data[0]!.id } as const;
       const payments = await this.stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: id }, limit: 1 });
-      return payments.data.length > 0 ? 'invoice' : null;
+      const invoice = payments.data[0]?.invoice;
+      return invoice ? ({ kind: 'invoice', id: typeof invoice === 'string' ? invoice : invoice.id } as const) : null;
+    });
+  }
+
+  /** The Checkout Session a PaymentIntent paid, or null. */
+  checkoutSessionOfPayment(paymentIntentId: string): Promise<string | null> {
+    return this.call(async () => (await this.stripe.checkout.sessions.list({ payment_intent: paymentIntentId, limit: 1 })).data[0]?.id ?? null);
+  }
+
+  /**
+   * An invoice with all its lines, the credits per unit of each line's Price (or its Product),
+   * and the PaymentIntents that paid it; null when Stripe has no such invoice.
+   */
+  retrieveInvoice(id: string): Promise<InvoiceInfo | null> {
+    return this.call(async () => {
+      let invoice: Stripe.Invoice;
+      try {
+        invoice = await this.stripe.invoices.retrieve(id);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return null;
+        throw err;
+      }
+      const lines: Stripe.InvoiceLineItem[] = [];
+      for await (const line of this.stripe.invoices.listLineItems(id, { limit: 100 })) lines.push(line);
+      // Line items name their Price; its Product's metadata needs the Price read with the product expanded.
+      const credits = new Map<string, string | null>();
+      for (const priceId of new Set(lines.map(linePriceId).filter((p): p is string => p !== null))) {
+        credits.set(priceId, toPriceInfo(await this.stripe.prices.retrieve(priceId, { expand: ['product'] })).creditsPerUnit);
+      }
+      const payments = await this.stripe.invoicePayments.list({ invoice: id, limit: 100 });
+      const paymentIntentIds = payments.data.flatMap((p) => {
+        const pi = p.payment.payment_intent;
+        return p.status === 'paid' && pi ? [typeof pi === 'string' ? pi : pi.id] : [];
+      });
+      return toInvoiceInfo(invoice, lines, credits, paymentIntentIds);
     });
   }
 
@@ -180,6 +228,29 @@ export class StripeGateway {
       const after = settled(pi.status);
       if (!after) throw new Error(`PaymentIntent ${id} is ${pi.status} after cancel`);
       return after;
+    });
+  }
+
+  /**
+   * Brings a customer back to a payment that needs them (3-D Secure), without Stripe.js: the
+   * PaymentIntent is confirmed here, on-session, with its card and a `return_url`, and Stripe
+   * answers `next_action.redirect_to_url` (it does so for a server-side confirmation with a
+   * return_url instead of `use_stripe_sdk`); the browser goes there and Stripe sends it back to
+   * return_url with `payment_intent` and `redirect_status`. A payment already confirmed this way
+   * and still waiting is not confirmed again: its pending redirect is reused.
+   */
+  confirmWithRedirect(paymentIntentId: string, returnUrl: string): Promise<RedirectConfirmation> {
+    return this.call(async () => {
+      let pi = await this.stripe.paymentIntents.retrieve(paymentIntentId);
+      if (pi.status === 'requires_payment_method' || pi.status === 'requires_confirmation') {
+        // After a failed attempt Stripe keeps the card on last_payment_error.payment_method.
+        const card = pi.last_payment_error?.payment_method?.id ?? (typeof pi.payment_method === 'string' ? pi.payment_method : pi.payment_method?.id);
+        pi = await this.stripe.paymentIntents.confirm(paymentIntentId, { ...(card ? { payment_method: card } : {}), return_url: returnUrl });
+      }
+      if (pi.status === 'requires_action' && pi.next_action?.type === 'redirect_to_url' && pi.next_action.redirect_to_url?.url) {
+        return { kind: 'redirect', url: pi.next_action.redirect_to_url.url, customerId: customerIdOf(pi) };
+      }
+      return { kind: 'no_action', status: pi.status, customerId: customerIdOf(pi) };
     });
   }
 

@@ -16,6 +16,7 @@ export const STRIPE_ID_PATTERNS = {
   price: /^price_[A-Za-z0-9_]{1,248}$/,
   checkoutSession: /^cs_[A-Za-z0-9_]{1,250}$/,
   invoice: /^in_[A-Za-z0-9_]{1,250}$/,
+  creditNote: /^cn_[A-Za-z0-9_]{1,250}$/,
   event: /^evt_[A-Za-z0-9_]{1,250}$/,
   /** Refunds (re_…) and refunds of non-card payments (pyr_…). */
   refund: /^(re|pyr)_[A-Za-z0-9_]{1,250}$/,
@@ -33,6 +34,7 @@ const EXAMPLE: Record<StripeIdKind, string> = {
   price: 'a Stripe price id (price_…)',
   checkoutSession: 'a Stripe Checkout Session id (cs_…)',
   invoice: 'a Stripe invoice id (in_…)',
+  creditNote: 'a Stripe credit note id (cn_…)',
   event: 'a Stripe event id (evt_…)',
   refund: 'a Stripe refund id (re_…)',
   dispute: 'a Stripe dispute id (dp_…)',

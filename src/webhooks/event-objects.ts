@@ -87,6 +87,31 @@ export const checkoutSessionObject = z.object({
   metadata: metadata.transform((m) => m ?? {}),
 });
 
+/** A paid invoice: whose, how much, and why it was billed (subscription_* invoices buy no credits unless packs). */
+export const invoiceObject = z.object({
+  id: stripeId('invoice'),
+  status: status.nullish().transform((s) => s ?? null),
+  customer: ref('customer').nullish().transform((c) => c ?? null),
+  amount_paid: minorAmount,
+  currency,
+  billing_reason: status.nullish().transform((r) => r ?? null),
+});
+
+/** A credit note: of which invoice, what it credits after payment, and what of that was refunded (debited by the refund's own events). */
+export const creditNoteObject = z.object({
+  id: stripeId('creditNote'),
+  invoice: ref('invoice'),
+  status,
+  currency,
+  post_payment_amount: minorAmount,
+  refunds: z
+    .array(z.object({ amount_refunded: minorAmount }))
+    .nullish()
+    .transform((r) => r ?? []),
+});
+
+export type InvoiceObject = z.output<typeof invoiceObject>;
+export type CreditNoteObject = z.output<typeof creditNoteObject>;
 export type CheckoutSessionObject = z.output<typeof checkoutSessionObject>;
 export type PaymentIntentObject = z.output<typeof paymentIntentObject>;
 export type RefundObject = z.output<typeof refundObject>;

@@ -9,6 +9,8 @@ import type { StripeGateway } from '../stripe/stripe-gateway.js';
 import type { ApiVersionWatch } from './event-api-version.js';
 import { creditForForeignSession } from './checkout-credit.js';
 import { companyForPurchase } from '../ledger/purchase-company.js';
+import { invoiceCreditEntries, spreadMovement } from '../invoices/invoice-credit.js';
+import { resolveInvoice } from '../invoices/resolve-invoice.js';
 import { translateEvent, type EventAction, type TranslateSettings } from './translate-event.js';
 
 export type IngestOutcome = 'queued' | 'ignored' | 'duplicate';
@@ -25,7 +27,10 @@ export interface IngestDeps {
    * Looks up refunded/disputed PaymentIntents that our store does not know yet, the line items
    * of checkouts the service did not start, and their customer's Moesif company.
    */
-  stripe: Pick<StripeGateway, 'retrievePaymentIntent' | 'listCheckoutLines' | 'getCustomer' | 'paymentIntentOwner'>;
+  stripe: Pick<
+    StripeGateway,
+    'retrievePaymentIntent' | 'listCheckoutLines' | 'getCustomer' | 'paymentIntentOwner' | 'retrieveInvoice' | 'checkoutSessionOfPayment' | 'retrieveCheckoutSession'
+  >;
   settings: TranslateSettings;
   now: () => number;
   /** Called after new outbox entries are committed, to wake the delivery worker. */
@@ -64,14 +69,17 @@ async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entr
         action.paymentIntentId,
       );
       if (found.kind === 'ignore') return { entries: [], reason: found.reason };
-      const entries = action.movements.flatMap((m) => entryForMovement(m, found.context, action.paymentIntentId) ?? []);
+      const entries =
+        found.kind === 'invoice'
+          ? action.movements.flatMap((m) => spreadMovement(found.purchase, m, found.whom))
+          : action.movements.flatMap((m) => entryForMovement(m, found.context, action.paymentIntentId) ?? []);
       return { entries, reason: entries.length > 0 ? '' : 'the refunded share is below one micro-credit' };
     }
     case 'queue-untagged': {
       // An invoice's or a checkout's PaymentIntent is credited from that object's own events
       // (its packs, its marker); crediting it here too would credit the payment twice.
       const owner = await deps.stripe.paymentIntentOwner(action.intent.id);
-      if (owner) return { entries: [], reason: `payment intent paid ${owner === 'invoice' ? 'an invoice' : 'a checkout session'}: credited from its own events` };
+      if (owner) return { entries: [], reason: `payment intent paid ${owner.kind === 'invoice' ? 'invoice' : 'checkout session'} ${owner.id}: credited from its own events` };
       const company = await companyForPurchase(deps, action.intent.customerId!);
       if (!company.ok) return { entries: [], reason: company.reason };
       const decision = creditForPaymentIntent(action.intent, true);
@@ -84,6 +92,16 @@ async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entr
       const credit = creditForForeignSession(action.session, lines, company.companyId);
       return 'ignore' in credit ? { entries: [], reason: credit.ignore } : { entries: [credit], reason: '' };
     }
+    case 'queue-for-invoice': {
+      const invoice = await resolveInvoice(invoiceDeps(deps), action.invoiceId);
+      return invoice.ok ? { entries: invoiceCreditEntries(invoice.purchase, invoice.whom), reason: '' } : { entries: [], reason: invoice.reason };
+    }
+    case 'queue-for-invoice-movement': {
+      const invoice = await resolveInvoice(invoiceDeps(deps), action.invoiceId);
+      if (!invoice.ok) return { entries: [], reason: invoice.reason };
+      const entries = action.movements.flatMap((m) => spreadMovement(invoice.purchase, m, invoice.whom));
+      return { entries, reason: entries.length > 0 ? '' : 'the credited share is below one micro-credit' };
+    }
     default: {
       const unreachable: never = action;
       return unreachable;
@@ -92,7 +110,15 @@ async function entriesFor(deps: IngestDeps, action: EventAction): Promise<{ entr
 }
 
 /** Actions that ask Stripe something before their entries are known. */
-const LOOKS_UP: ReadonlySet<EventAction['kind']> = new Set(['queue-for-payment', 'queue-for-checkout', 'queue-untagged']);
+const LOOKS_UP: ReadonlySet<EventAction['kind']> = new Set([
+  'queue-for-payment',
+  'queue-for-checkout',
+  'queue-untagged',
+  'queue-for-invoice',
+  'queue-for-invoice-movement',
+]);
+
+const invoiceDeps = (deps: IngestDeps) => ({ store: deps.store, stripe: deps.stripe, settings: deps.settings });
 
 /** A checkout's end (paid, failed) is never undone by a late `completed` event saying it is still processing. */
 const SETTLED = new Set(['succeeded', 'payment_failed']);

@@ -5,7 +5,17 @@ import type { Movement } from '../ledger/movement.js';
 import { toTopUpIntent, type TopUpIntent } from '../stripe/top-up-intent.js';
 import { disputeMovements, type DisputeDebitOn } from './dispute-movements.js';
 import { creditForSession, type PaidSession } from './checkout-credit.js';
-import { checkoutSessionObject, disputeObject, parseEventObject, paymentIntentObject, paymentIntentStatusObject, refundObject } from './event-objects.js';
+import { creditNoteMovements } from './credit-note-movements.js';
+import {
+  checkoutSessionObject,
+  creditNoteObject,
+  disputeObject,
+  invoiceObject,
+  parseEventObject,
+  paymentIntentObject,
+  paymentIntentStatusObject,
+  refundObject,
+} from './event-objects.js';
 import { refundMovements } from './refund-movements.js';
 
 export type EventAction =
@@ -20,6 +30,10 @@ export type EventAction =
   | { kind: 'queue-for-checkout'; session: PaidSession }
   /** Movements of a PaymentIntent's money whose customer/company must be looked up first. */
   | { kind: 'queue-for-payment'; paymentIntentId: string; movements: Movement[] }
+  /** A paid invoice: its lines (read from Stripe) say whether and what it credits. */
+  | { kind: 'queue-for-invoice'; invoiceId: string }
+  /** Movements of an invoice's money (a credit note), spread over the lines it credited. */
+  | { kind: 'queue-for-invoice-movement'; invoiceId: string; movements: Movement[] }
   /** No ledger movement, but a top-up's payment changed state (shown as "arriving" balances). */
   | { kind: 'track-status'; paymentIntentId: string; status: string }
   | { kind: 'ignore'; reason: string };
@@ -48,6 +62,9 @@ export const HANDLED_EVENT_TYPES = [
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
   'checkout.session.async_payment_failed',
+  'invoice.paid',
+  'credit_note.created',
+  'credit_note.voided',
 ] as const;
 
 function forPayment(paymentIntentId: string | null, movements: (pi: string) => Movement[]): EventAction {
@@ -118,6 +135,26 @@ export function translateEvent(event: Stripe.Event, settings: TranslateSettings)
       const session = parseEventObject(checkoutSessionObject, 'checkout session', event.data.object);
       if (!session.ok) return { kind: 'ignore', reason: session.reason };
       return { kind: 'track-status', paymentIntentId: session.value.id, status: 'payment_failed' };
+    }
+    case 'invoice.paid': {
+      const invoice = parseEventObject(invoiceObject, 'invoice', event.data.object);
+      if (!invoice.ok) return { kind: 'ignore', reason: invoice.reason };
+      // Cheap refusals before asking Stripe for its lines (every subscription renewal is an invoice.paid).
+      if (invoice.value.status !== 'paid') return { kind: 'ignore', reason: `invoice is ${invoice.value.status ?? 'without a status'}` };
+      if (!invoice.value.customer) return { kind: 'ignore', reason: 'invoice has no customer: no Moesif company to credit' };
+      if (invoice.value.amount_paid <= 0) return { kind: 'ignore', reason: 'invoice received no money' };
+      return { kind: 'queue-for-invoice', invoiceId: invoice.value.id };
+    }
+    case 'credit_note.created':
+    case 'credit_note.voided': {
+      if (!settings.refundsDebitCredits) return { kind: 'ignore', reason: 'credit notes do not debit credits (REFUNDS_DEBIT_CREDITS=false)' };
+      const note = parseEventObject(creditNoteObject, 'credit note', event.data.object);
+      if (!note.ok) return { kind: 'ignore', reason: note.reason };
+      const movements = creditNoteMovements(note.value);
+      if (movements.length === 0) {
+        return { kind: 'ignore', reason: 'credit note moves nothing paid that a refund does not already take back' };
+      }
+      return { kind: 'queue-for-invoice-movement', invoiceId: note.value.invoice, movements };
     }
     default:
       return { kind: 'ignore', reason: `event type ${event.type} is not handled` };

@@ -61,7 +61,7 @@ export async function billingAppWithCheckout(env: Record<string, string> = {}, c
   const limits = new RouteLimits(config.rateLimits, { store: store.rateLimits, now: Date.now });
   const app = express();
   app.use(requestContext(createLogger('silent')));
-  app.use(billingPageRoutes({ sessions, authenticator: new Authenticator(config.auth), config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts), limits }));
+  app.use(billingPageRoutes({ sessions, authenticator: new Authenticator(config.auth), config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts, false), limits }));
   app.use(billingApiRoutes({ sessions, balances, checkout, config, limits }));
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -77,4 +77,22 @@ describe('checkouts the service did not start', () => {
     await drain(h, [mapped.pi]);
     expect(h.moesif.ledger.get(mapped.pi)).toMatchObject({ company_id: 'acme-inc', amount: 10 });
   });
+
+  it.each(['refund first', 'credit first', 'refund between two deliveries of the credit'])(
+    'a partial refund of a Payment Link pack purchase converges on the proportional debit in any order (%s)',
+    async (order) => {
+      for (const untagged of ['false', 'true']) {
+        const h = await start({ CREDIT_UNTAGGED_PAYMENT_INTENTS: untagged });
+        const pack = h.stripe.addPrice({ unitAmount: 1000, currency: 'usd', productCredits: '1200' });
+        const { pi, completed } = await paidForeignSession(h, { line_items: [{ price: pack, quantity: 3 }] }, 'plink_2');
+        const refund = h.stripe.makeEvent('refund.created', { id: 're_plink_early', object: 'refund', amount: 1000, currency: 'usd', status: 'succeeded', payment_intent: pi });
+        const steps = order === 'refund first' ? [refund, completed] : order === 'credit first' ? [completed, refund] : [completed, refund, completed];
+        for (const event of steps) await deliver(h, event);
+        await drain(h, [pi, 're_plink_early']);
+        // One unit's share of 3 × 1,200 credits, whether or not the credit was recorded first; never at CREDIT_RATES.
+        expect(h.moesif.ledger.get('re_plink_early')).toMatchObject({ type: 'debit', amount: 1200, company_id: 'cus_alice', subscription_id: 'sub_alice' });
+        expect(h.moesif.ledger.get(pi)).toMatchObject({ type: 'credit', amount: 3600 });
+      }
+    },
+  );
 });

@@ -49,6 +49,27 @@ const session = (overrides: Record<string, unknown>) => ({
   ...overrides,
 });
 
+const invoice = (overrides: Record<string, unknown>) => ({
+  id: `in_${Math.random().toString(36).slice(2, 12)}`,
+  object: 'invoice',
+  status: 'paid',
+  customer: 'cus_alice',
+  amount_paid: 5000,
+  currency: 'usd',
+  billing_reason: 'manual',
+  ...overrides,
+});
+const creditNote = (overrides: Record<string, unknown>) => ({
+  id: `cn_${Math.random().toString(36).slice(2, 12)}`,
+  object: 'credit_note',
+  invoice: 'in_known',
+  status: 'issued',
+  currency: 'usd',
+  post_payment_amount: 500,
+  refunds: [],
+  ...overrides,
+});
+
 type Case = [what: string, type: Stripe.Event['type'], object: unknown, field: RegExp];
 const cases: Case[] = [
   ['amount_received "abc" (the reported case)', 'payment_intent.succeeded', pi({ amount_received: 'abc' }), /amount_received/],
@@ -68,6 +89,11 @@ const cases: Case[] = [
   ['a dispute with a fractional amount', 'charge.dispute.funds_withdrawn', dispute({ amount: 1.5 }), /amount/],
   ['a dispute whose balance transaction amount is text', 'charge.dispute.funds_withdrawn', dispute({ balance_transactions: [{ amount: 'x' }] }), /balance_transactions/],
   ['a dispute without a status', 'charge.dispute.closed', dispute({ status: undefined }), /status/],
+  ['an invoice with amount_paid "5000"', 'invoice.paid', invoice({ amount_paid: '5000' }), /amount_paid/],
+  ['an invoice whose id is not in_…', 'invoice.paid', invoice({ id: 'in_x/../y' }), /id/],
+  ['an invoice with a control character in billing_reason', 'invoice.paid', invoice({ billing_reason: 'manual\u001b' }), /billing_reason/],
+  ['a credit note whose invoice is a number', 'credit_note.created', creditNote({ invoice: 7 }), /invoice/],
+  ['a credit note with a fractional post_payment_amount', 'credit_note.voided', creditNote({ post_payment_amount: 2.5 }), /post_payment_amount/],
   ['a checkout session with amount_total "abc"', 'checkout.session.completed', session({ amount_total: 'abc' }), /amount_total/],
   ['a checkout session whose id is not cs_…', 'checkout.session.completed', session({ id: '../cs' }), /id/],
   ['a checkout session with an unknown payment_status', 'checkout.session.completed', session({ payment_status: 'maybe' }), /payment_status/],
@@ -95,7 +121,7 @@ describe.each(stores)('issue 8 #9 on %s: signed events whose object has the wron
     expect(res.body).toEqual({ received: true, outcome: 'ignored' });
     const stored = await h.service.store.events.get(event.id);
     expect(stored?.outcome).toBe('ignored');
-    expect(stored?.note).toMatch(/^invalid (payment_intent|refund|dispute|checkout session) object: /);
+    expect(stored?.note).toMatch(/^invalid (payment_intent|refund|dispute|checkout session|invoice|credit note) object: /);
     expect(stored?.note).toMatch(field);
     expect(stored?.note.length).toBeLessThanOrEqual(301);
     // Stripe's retry is a duplicate, not another attempt.

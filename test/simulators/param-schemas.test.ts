@@ -9,9 +9,11 @@ import {
 import { CUSTOMER_CREATE, CUSTOMER_DELETE, CUSTOMER_LIST_PAYMENT_METHODS, CUSTOMER_RETRIEVE } from '../../src/simulators/stripe/customers.js';
 import { EVENT_LIST, EVENT_RETRIEVE } from '../../src/simulators/stripe/events.js';
 import { OPTIONAL, REQUIRED, type ExactSchema } from '../../src/simulators/stripe/param-schema.js';
-import { PAYMENT_INTENT_CANCEL, PAYMENT_INTENT_CREATE, PAYMENT_INTENT_RETRIEVE } from '../../src/simulators/stripe/payment-intents.js';
+import { PAYMENT_INTENT_CANCEL, PAYMENT_INTENT_CONFIRM, PAYMENT_INTENT_CREATE, PAYMENT_INTENT_RETRIEVE } from '../../src/simulators/stripe/payment-intents.js';
 import { PAYMENT_METHOD_ATTACH, PAYMENT_METHOD_RETRIEVE } from '../../src/simulators/stripe/payment-methods.js';
 import { CHECKOUT_SESSION_LIST, INVOICE_PAYMENT_LIST } from '../../src/simulators/stripe/payment-owners.js';
+import { CREDIT_NOTE_CREATE, CREDIT_NOTE_RETRIEVE, CREDIT_NOTE_VOID } from '../../src/simulators/stripe/credit-notes.js';
+import { INVOICE_ADD_LINES, INVOICE_CREATE, INVOICE_FINALIZE, INVOICE_LINES, INVOICE_PAY, INVOICE_RETRIEVE } from '../../src/simulators/stripe/invoices.js';
 import { PRICE_CREATE, PRICE_LIST, PRICE_RETRIEVE, PRODUCT_CREATE } from '../../src/simulators/stripe/prices.js';
 import { SUBSCRIPTION_LIST, SUBSCRIPTION_RETRIEVE } from '../../src/simulators/stripe/subscriptions.js';
 
@@ -32,6 +34,7 @@ const agreement: Record<string, true> = {
   'POST /v1/payment_intents': true satisfies Agrees<typeof PAYMENT_INTENT_CREATE, Stripe.PaymentIntentCreateParams>,
   'GET /v1/payment_intents/:id': true satisfies Agrees<typeof PAYMENT_INTENT_RETRIEVE, Stripe.PaymentIntentRetrieveParams>,
   'POST /v1/payment_intents/:id/cancel': true satisfies Agrees<typeof PAYMENT_INTENT_CANCEL, Stripe.PaymentIntentCancelParams>,
+  'POST /v1/payment_intents/:id/confirm': true satisfies Agrees<typeof PAYMENT_INTENT_CONFIRM, Stripe.PaymentIntentConfirmParams>,
   'POST /v1/customers': true satisfies Agrees<typeof CUSTOMER_CREATE, Stripe.CustomerCreateParams>,
   'GET /v1/customers/:id': true satisfies Agrees<typeof CUSTOMER_RETRIEVE, Stripe.CustomerRetrieveParams>,
   'DELETE /v1/customers/:id': true satisfies Agrees<typeof CUSTOMER_DELETE, Stripe.CustomerDeleteParams>,
@@ -52,6 +55,15 @@ const agreement: Record<string, true> = {
   'GET /v1/prices': true satisfies Agrees<typeof PRICE_LIST, Stripe.PriceListParams>,
   'GET /v1/checkout/sessions': true satisfies Agrees<typeof CHECKOUT_SESSION_LIST, Stripe.Checkout.SessionListParams>,
   'GET /v1/invoice_payments': true satisfies Agrees<typeof INVOICE_PAYMENT_LIST, Stripe.InvoicePaymentListParams>,
+  'POST /v1/invoices': true satisfies Agrees<typeof INVOICE_CREATE, Stripe.InvoiceCreateParams>,
+  'GET /v1/invoices/:id': true satisfies Agrees<typeof INVOICE_RETRIEVE, Stripe.InvoiceRetrieveParams>,
+  'POST /v1/invoices/:id/add_lines': true satisfies Agrees<typeof INVOICE_ADD_LINES, Stripe.InvoiceAddLinesParams>,
+  'POST /v1/invoices/:id/finalize': true satisfies Agrees<typeof INVOICE_FINALIZE, Stripe.InvoiceFinalizeInvoiceParams>,
+  'POST /v1/invoices/:id/pay': true satisfies Agrees<typeof INVOICE_PAY, Stripe.InvoicePayParams>,
+  'GET /v1/invoices/:id/lines': true satisfies Agrees<typeof INVOICE_LINES, Stripe.InvoiceListLineItemsParams>,
+  'POST /v1/credit_notes': true satisfies Agrees<typeof CREDIT_NOTE_CREATE, Stripe.CreditNoteCreateParams>,
+  'GET /v1/credit_notes/:id': true satisfies Agrees<typeof CREDIT_NOTE_RETRIEVE, Stripe.CreditNoteRetrieveParams>,
+  'POST /v1/credit_notes/:id/void': true satisfies Agrees<typeof CREDIT_NOTE_VOID, Stripe.CreditNoteVoidCreditNoteParams>,
 };
 
 // The check itself fails where it must (each line below would compile without its directive otherwise):
@@ -67,7 +79,7 @@ export const notAgreeing: true = true satisfies Agrees<{ amount: typeof REQUIRED
 
 describe('simulated endpoint parameter lists', () => {
   it('are proven equal to stripe-node’s parameter types by the type check (npm test runs tsc first)', () => {
-    expect(Object.keys(agreement)).toHaveLength(23);
+    expect(Object.keys(agreement)).toHaveLength(33);
     expect(Object.keys(PAYMENT_INTENT_CREATE)).toContain('allowed_payment_method_types');
   });
 });

@@ -19,6 +19,7 @@ describe('fake Stripe: unknown and missing parameters', () => {
         'POST /v1/payment_intents',
         'GET /v1/payment_intents/:id',
         'POST /v1/payment_intents/:id/cancel',
+        'POST /v1/payment_intents/:id/confirm',
         'POST /v1/customers',
         'GET /v1/customers/:id',
         'DELETE /v1/customers/:id',
@@ -39,6 +40,15 @@ describe('fake Stripe: unknown and missing parameters', () => {
         'GET /v1/prices',
         'GET /v1/checkout/sessions',
         'GET /v1/invoice_payments',
+        'POST /v1/invoices',
+        'GET /v1/invoices/:id',
+        'POST /v1/invoices/:id/add_lines',
+        'POST /v1/invoices/:id/finalize',
+        'POST /v1/invoices/:id/pay',
+        'GET /v1/invoices/:id/lines',
+        'POST /v1/credit_notes',
+        'GET /v1/credit_notes/:id',
+        'POST /v1/credit_notes/:id/void',
       ].sort(),
     );
   });

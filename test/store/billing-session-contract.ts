@@ -42,6 +42,16 @@ export function describeBillingSessionContract(name: string, open: () => Promise
       expect(await store.billingSessions.touchSession('never', T0, T0 + 1)).toBeNull();
     });
 
+    it('a session with a notAfter (a JWT\'s exp) starts and slides no later than it, then ends', async () => {
+      await store.billingSessions.createSession('jwt', scope, T0 + 3_600_000, T0, T0 + 600_000);
+      expect((await store.billingSessions.touchSession('jwt', T0 + 1_000, T0 + 3_601_000))?.expiresAt).toBe(T0 + 600_000);
+      expect((await store.billingSessions.touchSession('jwt', T0 + 599_999, T0 + 4_000_000))?.expiresAt).toBe(T0 + 600_000);
+      expect(await store.billingSessions.touchSession('jwt', T0 + 600_000, T0 + 4_200_000)).toBeNull();
+      // A session without one slides as before.
+      await store.billingSessions.createSession('plain', scope, T0 + 3_600_000, T0, null);
+      expect((await store.billingSessions.touchSession('plain', T0 + 1_000, T0 + 3_601_000))?.expiresAt).toBe(T0 + 3_601_000);
+    });
+
     it('deleteExpired removes expired links and sessions, at most `limit` at a time, and keeps live ones', async () => {
       for (let i = 0; i < 3; i++) await store.billingSessions.createLink(`old${i}`, scope, T0 + i, T0);
       await store.billingSessions.createSession('old-session', scope, T0 + 5, T0);

@@ -81,6 +81,23 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       expect((await store.outbox.get(e.transactionId))?.source).toBe('top-up');
     });
 
+    it('invoice lines: one entry per line (in_…:il_…) from any event, each queued once, its exact credits and its debits’ ids kept', async () => {
+      const line = (id: string, credits: string | null, amountMinor: number) =>
+        entry({ transactionId: `in_contract:${id}`, paymentIntentId: 'in_contract', credits, amountMinor, subscriptionId: null });
+      const lines = [line('il_a', '1500', 15000), line('il_b', '22000.5', 20000)];
+      expect(await store.events.record(event('evt_invoice_paid', { type: 'invoice.paid' }), lines, T0)).toEqual({ duplicate: false, queued: 2 });
+      // The sweep re-reading invoice.paid under another event id, or a second invoice.paid: nothing new.
+      expect(await store.events.record(event('evt_invoice_paid_again', { type: 'invoice.paid' }), lines, T0)).toEqual({ duplicate: false, queued: 0 });
+      expect(await store.outbox.get('in_contract:il_b')).toMatchObject({ credits: '22000.5', amountMinor: 20000, paymentIntentId: 'in_contract', source: 'event:evt_invoice_paid' });
+      const debits = [
+        entry({ transactionId: 're_contract:il_a', kind: 'debit', credits: '300', amountMinor: 3000, paymentIntentId: 'in_contract' }),
+        entry({ transactionId: 'cn_contract:voided:il_b', kind: 'credit', credits: '2200', amountMinor: 2000, paymentIntentId: 'in_contract' }),
+      ];
+      expect(await store.events.record(event('evt_refund', { type: 'refund.created' }), debits, T0)).toEqual({ duplicate: false, queued: 2 });
+      expect(await store.outbox.get('cn_contract:voided:il_b')).toMatchObject({ kind: 'credit', credits: '2200' });
+      expect((await store.outbox.countByState()).pending).toBe(4);
+    });
+
     it('records an ignored event with no entries', async () => {
       expect(await store.events.record(event('evt_3', { outcome: 'ignored', note: 'why' }), [], T0)).toEqual({ duplicate: false, queued: 0 });
       expect(await store.events.get('evt_3')).toMatchObject({ outcome: 'ignored', note: 'why' });

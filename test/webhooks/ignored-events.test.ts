@@ -27,7 +27,7 @@ function invoicePaymentIntent(overrides: Record<string, unknown> = {}): Stripe.P
 }
 
 describe('unhandled event types', () => {
-  it.each(['customer.created', 'customer.updated', 'payment_intent.created', 'invoice.paid'])(
+  it.each(['customer.created', 'customer.updated', 'payment_intent.created', 'invoice.upcoming'])(
     '%s → 200, stored as ignored, nothing queued',
     async (type) => {
       h = await startHarness();

@@ -30,7 +30,7 @@ describe('untagged PaymentIntents (CREDIT_UNTAGGED_PAYMENT_INTENTS=true)', () =>
     paidInvoice(h, pi);
     const event = h.stripe.makeEvent('payment_intent.succeeded', pi);
     await deliver(h, event, 'ignored');
-    expect((await h.service.store.events.get(event.id))?.note).toMatch(/paid an invoice/);
+    expect((await h.service.store.events.get(event.id))?.note).toMatch(/paid invoice in_subscription_1: credited from its own events/);
     expect(await h.service.store.outbox.get(pi.id)).toBeNull();
   });
 

@@ -1,13 +1,11 @@
+import { setUpAutoRecharge } from './auto-recharge.js';
 import { ApiFailure, fetchBalance, fetchPacks, startCheckout, type Balance, type Pack } from './billing-api.js';
+import { el, exponentOf, locale, setText, settings } from './dom.js';
 import { creditsText, decimalText, moneyText, toMinorUnits } from './format.js';
+import { reloadHistory, setUpHistory } from './history.js';
+import { signOutOfBilling } from './sign-out.js';
 
 /** The billing page: balance (refreshed while something is arriving), and the sections the service supports. */
-
-interface Settings {
-  locale: string | null;
-  capabilities: { checkout: boolean; customAmounts: boolean; autoRecharge: boolean; history: boolean };
-  currencies: { code: string; exponent: number; min: number; max: number }[];
-}
 
 /** How often the balance is read again while a payment is on its way. */
 const ARRIVING_REFRESH_MS = 2_000;
@@ -15,23 +13,13 @@ const ARRIVING_REFRESH_MS = 2_000;
 const AFTER_CHECKOUT_WATCH_MS = 120_000;
 /** After a failed read, when to try again. */
 const RETRY_MS = 10_000;
+/** With auto-recharge on, the balance (and history) is read again this often: a recharge shows up by itself. */
+const IDLE_REFRESH_MS = 20_000;
 
-/** Sets text only when it changes, so a live region is not re-announced on every refresh. */
-const setText = (node: HTMLElement, text: string): void => {
-  if (node.textContent !== text) node.textContent = text;
-};
-
-const el = <T extends HTMLElement = HTMLElement>(id: string): T => {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`the page has no #${id}`);
-  return found as T;
-};
-
-const main = el('main');
-const settings = JSON.parse(main.dataset.settings ?? '{}') as Settings;
-const locale = settings.locale ?? undefined;
 let watchUntil = 0;
 let timer: number | undefined;
+/** What the history last matched: when the balance or what is arriving changes, the history is read again. */
+let lastSeen: string | null = null;
 
 const STATE_TEXT: Record<Balance['in_flight'][number]['state'], string> = {
   processing: 'payment processing',
@@ -71,7 +59,11 @@ async function refresh(): Promise<void> {
     const balance = await fetchBalance();
     el('balance-status').classList.remove('error');
     renderBalance(balance);
+    const seen = JSON.stringify([balance.available_balance, balance.in_flight.map((t) => [t.payment_intent_id, t.state])]);
+    if (lastSeen !== null && seen !== lastSeen && settings.capabilities.history) void reloadHistory();
+    lastSeen = seen;
     if (balance.in_flight.length > 0 || Date.now() < watchUntil) next = ARRIVING_REFRESH_MS;
+    else if (settings.capabilities.autoRecharge) next = IDLE_REFRESH_MS;
   } catch (err) {
     const status = el('balance-status');
     status.classList.add('error');
@@ -111,7 +103,6 @@ function packItem(pack: Pack, exponent: number): HTMLLIElement {
 
 async function setUpBuying(): Promise<void> {
   el('buy').hidden = false;
-  const exponentOf = (code: string) => settings.currencies.find((c) => c.code === code)?.exponent ?? 2;
   try {
     el('packs').replaceChildren(...(await fetchPacks()).map((p) => packItem(p, exponentOf(p.currency))));
   } catch {
@@ -158,8 +149,11 @@ if (params.get('checkout') === 'success') {
   watchUntil = Date.now() + AFTER_CHECKOUT_WATCH_MS;
   el('buy-status').textContent = 'Thank you: your payment is on its way to your balance.';
 }
-if (params.has('checkout')) window.history.replaceState(null, '', '/billing');
+el('sign-out').addEventListener('click', () => signOutOfBilling(() => window.clearTimeout(timer)));
+
+const authenticated = params.get('auto_recharge') === 'authenticated' ? { redirectStatus: params.get('redirect_status') } : null;
+if (params.has('checkout') || params.has('auto_recharge')) window.history.replaceState(null, '', '/billing');
 if (settings.capabilities.checkout) void setUpBuying();
-el('auto-recharge').hidden = !settings.capabilities.autoRecharge;
-el('history').hidden = !settings.capabilities.history;
+if (settings.capabilities.autoRecharge) setUpAutoRecharge(() => void refresh(), authenticated);
+if (settings.capabilities.history) setUpHistory();
 void refresh();

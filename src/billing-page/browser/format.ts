@@ -36,3 +36,9 @@ export function toMinorUnits(text: string, exponent: number): number | null {
   if (fraction.length > exponent) return null;
   return Number(m[1]! + fraction.padEnd(exponent, '0'));
 }
+
+/** A typed number of credits ("12", "12.5", "12,5") with at most 6 decimals, or null. */
+export function parseCredits(text: string): number | null {
+  const m = /^(\d{1,10})(?:[.,](\d{1,6}))?$/.exec(text.trim());
+  return m ? Number(`${m[1]!}.${m[2] ?? '0'}`) : null;
+}

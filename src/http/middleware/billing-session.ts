@@ -27,17 +27,23 @@ function readCookie(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-export function setSessionCookie(res: Response, token: string, secure: boolean): void {
-  res.append(
-    'Set-Cookie',
-    `${cookieName(secure)}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}${secure ? '; Secure' : ''}`,
-  );
+/** Sets the session cookie; it lives as long as the session (at most an hour, less for a JWT about to expire). */
+export function setSessionCookie(res: Response, token: string, secure: boolean, maxAgeMs: number = SESSION_TTL_MS): void {
+  const maxAge = Math.max(0, Math.ceil(Math.min(maxAgeMs, SESSION_TTL_MS) / 1000));
+  res.append('Set-Cookie', `${cookieName(secure)}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`);
+}
+
+/** Removes the session cookie from the browser (sign-out). */
+export function clearSessionCookie(res: Response, secure: boolean): void {
+  res.append('Set-Cookie', `${cookieName(secure)}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`);
 }
 
 /** What a request's billing cookie opens (null: no cookie, or its session ended). */
 export interface BillingContext {
   session: BillingSession;
   sessionToken: string;
+  /** Whether the cookie is Secure (and so named __Host-…). */
+  secure: boolean;
 }
 
 /** Resumes the session of the request's cookie and renews the cookie (1 h sliding). */
@@ -46,8 +52,8 @@ export async function billingContext(deps: BillingSessionDeps, req: Request, res
   const token = readCookie(req, cookieName(secure));
   const session = await resumeSession(deps, token);
   if (!session || token === undefined) return null;
-  setSessionCookie(res, token, secure);
-  return { session, sessionToken: token };
+  setSessionCookie(res, token, secure, session.expiresAt - deps.now());
+  return { session, sessionToken: token, secure };
 }
 
 /** The page's API: a live session is required; the caller is that session's customer. */

@@ -11,7 +11,7 @@ import { stripeId } from '../../stripe/stripe-ids.js';
 import { IDEMPOTENCY_KEY } from '../../top-ups/idempotency.js';
 import { ApiError } from '../api-error.js';
 import { callerOf } from '../middleware/authenticate.js';
-import { billingOf, requireBillingSession, requireCsrf } from '../middleware/billing-session.js';
+import { billingOf, clearSessionCookie, requireBillingSession, requireCsrf } from '../middleware/billing-session.js';
 import { SECURITY, type ApiRegistry } from '../openapi/api-registry.js';
 import { errorResponses, json } from '../openapi/error-responses.js';
 import { balanceSchema } from '../schemas/balance-schemas.js';
@@ -65,7 +65,11 @@ export function billingApiRoutes(deps: {
   });
 
   router.post('/billing/api/session/end', ...session, requireCsrf, async (_req, res) => {
-    await deps.sessions.store.billingSessions.deleteSession(hashToken(billingOf(res).sessionToken));
+    const { sessionToken, secure } = billingOf(res);
+    await deps.sessions.store.billingSessions.deleteSession(hashToken(sessionToken));
+    // requireBillingSession renewed the cookie on the way in: this Set-Cookie replaces that one.
+    res.removeHeader('Set-Cookie');
+    clearSessionCookie(res, secure);
     res.status(204).end();
   });
 

@@ -45,7 +45,7 @@ export function billingPageRoutes(deps: {
   const jwtForm = jwtOpenFormSchema(billing.returnOrigins);
   const page = (res: Response, status: number, html: string) => res.status(status).type('html').send(html);
   const opened = (res: Response, req: Request, session: OpenedSession) => {
-    setSessionCookie(res, session.sessionToken, cookieIsSecure(req, billing.publicUrl));
+    setSessionCookie(res, session.sessionToken, cookieIsSecure(req, billing.publicUrl), session.expiresAt - deps.sessions.now());
     page(res, 200, continuePageHtml(branding));
   };
 
@@ -68,6 +68,7 @@ export function billingPageRoutes(deps: {
     const form = jwtForm.safeParse(req.body ?? {});
     if (!form.success) return refused(400, `The form was not valid (${form.error.issues.map((i) => i.path.join('.') || '(form)').join(', ')}).`);
     let scope;
+    let notAfter: number | null = null;
     try {
       const caller = await deps.authenticator.authenticate(`Bearer ${form.data.token}`);
       if (caller.kind !== 'jwt') return refused(401, 'Sign in to your account again, then open billing.');
@@ -75,6 +76,7 @@ export function billingPageRoutes(deps: {
       res.locals.caller = caller;
       await runMiddleware(deps.limits.perCaller, req, res);
       if (form.data.subscription_id) await deps.sessions.ownership.assertOwned(caller, caller.customerId, form.data.subscription_id);
+      notAfter = caller.expiresAt ?? null;
       scope = { customerId: caller.customerId, subscriptionId: form.data.subscription_id ?? null, returnUrl: form.data.return_url, locale: form.data.locale ?? null };
     } catch (err) {
       const apiError = toApiError(err);
@@ -82,7 +84,7 @@ export function billingPageRoutes(deps: {
       if (apiError.status >= 500) throw err;
       return refused(apiError.status, 'Sign in to your account again, then open billing.');
     }
-    opened(res, req, await startSession(deps.sessions, scope));
+    opened(res, req, await startSession(deps.sessions, scope, notAfter));
   });
 
   router.get('/billing', async (req, res) => {

@@ -14,7 +14,7 @@ import { validateBody } from '../validate-body.js';
 const HOST = /^([A-Za-z0-9-]{1,63}\.)*[A-Za-z0-9-]{1,63}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/;
 
 /** Where links point: BILLING_PUBLIC_URL, else the origin this request came to. */
-function publicOrigin(req: Request, configured: string | undefined): string {
+export function publicOrigin(req: Request, configured: string | undefined): string {
   if (configured) return configured;
   const host = req.get('host') ?? '';
   if (!HOST.test(host)) {

@@ -4,12 +4,15 @@ import Stripe from 'stripe';
 import { HANDLED_EVENT_TYPES } from '../../webhooks/translate-event.js';
 import { LoopbackServer } from '../listen.js';
 import { checkoutPage } from './checkout-page.js';
+import { threeDSecurePage } from './three-d-secure-page.js';
 import { payCheckoutSession, settleCheckoutSession, type CheckoutPaymentMethod } from './checkout-payment.js';
 import { checkoutSessionEndpoints } from './checkout-sessions.js';
+import { creditNoteEndpoints, createCreditNote } from './credit-notes.js';
 import { customerEndpoints } from './customers.js';
 import { mountEndpoints, type EndpointRequest, type StripeEndpoint } from './endpoint.js';
 import { eventEndpoints } from './events.js';
 import { IdempotencyKeys } from './idempotency-keys.js';
+import { addInvoiceLines, finalizeInvoice, invoiceEndpoints, invoicePaymentIntent, newInvoice, payInvoice, type InvoiceLineInput } from './invoices.js';
 import { paymentIntentEndpoints } from './payment-intents.js';
 import { paymentMethodEndpoints } from './payment-methods.js';
 import { paymentOwnerEndpoints } from './payment-owners.js';
@@ -35,6 +38,8 @@ export function stripeApiEndpoints(world: StripeWorld): StripeEndpoint[] {
     ...checkoutSessionEndpoints(world),
     ...priceEndpoints(world),
     ...paymentOwnerEndpoints(world),
+    ...invoiceEndpoints(world),
+    ...creditNoteEndpoints(world),
   ];
 }
 
@@ -65,6 +70,7 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   readonly prices = new Map<string, Stripe.Price>();
   readonly invoices = new Map<string, Stripe.Invoice>();
   readonly invoicePayments = new Map<string, Stripe.InvoicePayment>();
+  readonly creditNotes = new Map<string, Stripe.CreditNote>();
   readonly events: Stripe.Event[] = [];
   readonly outcomeOverrides = new Map<string, CardOutcome>();
   /** Every API request, in order. */
@@ -230,6 +236,43 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
   }
 
   /**
+   * An invoice made, finalized and paid with the customer's default card, as an operator does in the
+   * Dashboard for a one-off invoice (billing_reason `manual`), or as Stripe's billing does for a
+   * subscription (`subscription_cycle`…, with `subscription`). Its events are sent as Stripe would.
+   */
+  billInvoice(input: {
+    customer: string;
+    currency?: string;
+    lines: InvoiceLineInput[];
+    metadata?: Record<string, string>;
+    billingReason?: Stripe.Invoice.BillingReason;
+    subscription?: string;
+    /** Marked paid outside Stripe instead of charging the card. */
+    outOfBand?: boolean;
+  }): { invoice: Stripe.Invoice; paymentIntentId: string | null } {
+    const invoice = newInvoice(this, {
+      customer: input.customer,
+      currency: input.currency ?? 'usd',
+      metadata: input.metadata ?? {},
+      billingReason: input.billingReason ?? 'manual',
+      subscription: input.subscription,
+    });
+    addInvoiceLines(
+      this,
+      invoice,
+      input.lines.map((l) => ({ pricing: { price: l.price }, quantity: l.quantity ?? 1 })),
+    );
+    finalizeInvoice(this, invoice);
+    if (invoice.status === 'open') payInvoice(this, invoice, input.outOfBand ? { paid_out_of_band: 'true' } : {});
+    return { invoice, paymentIntentId: invoicePaymentIntent(this, invoice.id)?.id ?? null };
+  }
+
+  /** A credit note of an invoice, as the operator issues it in the Dashboard (POST /v1/credit_notes). */
+  issueCreditNote(params: { invoice: string; amount: number; refund_amount?: number; credit_amount?: number; out_of_band_amount?: number }): Stripe.CreditNote {
+    return createCreditNote(this, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])));
+  }
+
+  /**
    * Moves a PaymentIntent to succeeded (the customer completed it in the browser, e.g. 3-D Secure,
    * or a processing payment settled); sends no event. As Stripe, a canceled or already succeeded
    * PaymentIntent cannot be confirmed: Stripe answers 400 payment_intent_unexpected_state, "You
@@ -279,6 +322,7 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
     });
     mountEndpoints(app, stripeApiEndpoints(this), this.idempotency);
     app.use(checkoutPage(this));
+    app.use(threeDSecurePage(this));
     app.use('/_simulator', simulatorControls(this));
     app.use((req, res) => {
       res.status(404).json({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.path}).` } });

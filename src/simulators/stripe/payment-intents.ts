@@ -63,6 +63,34 @@ export const PAYMENT_INTENT_CANCEL = {
   expand: OPTIONAL,
 } as const satisfies ExactSchema<Stripe.PaymentIntentCancelParams>;
 
+export const PAYMENT_INTENT_CONFIRM = {
+  allowed_payment_method_types: OPTIONAL,
+  amount_details: OPTIONAL,
+  amount_to_confirm: OPTIONAL,
+  capture_method: OPTIONAL,
+  confirmation_token: OPTIONAL,
+  error_on_requires_action: OPTIONAL,
+  excluded_payment_method_types: OPTIONAL,
+  expand: OPTIONAL,
+  hooks: OPTIONAL,
+  mandate: OPTIONAL,
+  mandate_data: OPTIONAL,
+  off_session: OPTIONAL,
+  payment_details: OPTIONAL,
+  payment_method: OPTIONAL,
+  payment_method_data: OPTIONAL,
+  payment_method_options: OPTIONAL,
+  radar_options: OPTIONAL,
+  receipt_email: OPTIONAL,
+  return_url: OPTIONAL,
+  setup_future_usage: OPTIONAL,
+  shipping: OPTIONAL,
+  use_stripe_sdk: OPTIONAL,
+} as const satisfies ExactSchema<Stripe.PaymentIntentConfirmParams>;
+
+/** "Only a PaymentIntent with one of the following statuses may be confirmed: …" */
+const CONFIRMABLE = ['requires_confirmation', 'requires_payment_method', 'requires_action'];
+
 /** "Only a PaymentIntent with one of the following statuses may be canceled: …" */
 const CANCELABLE = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'];
 
@@ -74,12 +102,18 @@ function customerFor(world: StripeWorld, params: Params) {
   return customer;
 }
 
+/** A payment_method parameter must exist and, on a PaymentIntent with a customer, be one of theirs ("No such PaymentMethod"). */
+function assertUsable(world: StripeWorld, paymentMethod: string, customerId: string | null): void {
+  const customer = customerId ? world.customers.get(customerId) : undefined;
+  if (!outcomeOf(world, paymentMethod) || (customer && !(customer.paymentMethods ?? []).includes(paymentMethod))) {
+    throw resourceMissing('PaymentMethod', paymentMethod, 'payment_method');
+  }
+}
+
 function newPaymentIntent(world: StripeWorld, params: Params): Stripe.PaymentIntent {
   const customer = customerFor(world, params);
   const paymentMethod = params.payment_method ? String(params.payment_method) : null;
-  if (paymentMethod && (!outcomeOf(world, paymentMethod) || (customer && !(customer.paymentMethods ?? []).includes(paymentMethod)))) {
-    throw resourceMissing('PaymentMethod', paymentMethod, 'payment_method');
-  }
+  if (paymentMethod) assertUsable(world, paymentMethod, customer?.id ?? null);
   const id = newId('pi');
   const explicitTypes = Array.isArray(params.allowed_payment_method_types) ? params.allowed_payment_method_types.map(String) : null;
   const automatic = isObject(params.automatic_payment_methods) ? params.automatic_payment_methods : null;
@@ -114,7 +148,12 @@ function newPaymentIntent(world: StripeWorld, params: Params): Stripe.PaymentInt
   } as unknown as Stripe.PaymentIntent;
 }
 
-/** Confirms with the test card's outcome; a failed off-session attempt is a 402 carrying the PaymentIntent. */
+/**
+ * Confirms with the test card's outcome; a failed off-session attempt is a 402 carrying the PaymentIntent.
+ * On-session, a card that needs 3-D Secure asks for it: with a `return_url`, Stripe answers
+ * `next_action.redirect_to_url` (its hosted authentication page, here /3ds/authenticate/:id, which
+ * sends the browser back to return_url); without one, `use_stripe_sdk` (Stripe.js handles it).
+ */
 function confirm(world: StripeWorld, pi: Stripe.PaymentIntent, offSession: boolean, request: EndpointRequest): void {
   const outcome = pi.payment_method ? outcomeOf(world, String(pi.payment_method)) : null;
   if (!outcome) {
@@ -125,7 +164,9 @@ function confirm(world: StripeWorld, pi: Stripe.PaymentIntent, offSession: boole
     // Stripe's card errors carry the issuer's decline_code and, when it gave one, an advice_code
     // (e.g. do_not_try_again), both on the error and on the PaymentIntent's last_payment_error.
     const codes = { ...(declineCode ? { decline_code: declineCode } : {}), ...(adviceCode ? { advice_code: adviceCode } : {}) };
-    const error = { code, ...codes, type: 'card_error', message };
+    // Stripe keeps the card that failed on last_payment_error.payment_method (the PaymentMethod object).
+    const failedCard = { id: String(pi.payment_method), object: 'payment_method', type: 'card', customer: pi.customer };
+    const error = { code, ...codes, type: 'card_error', message, payment_method: failedCard };
     Object.assign(pi, { status: 'requires_payment_method', last_payment_error: error });
     world.emit('payment_intent.payment_failed', structuredClone(pi), request);
     throw new StripeApiError(402, { type: 'card_error', code, ...codes, message, payment_intent: structuredClone(pi) });
@@ -144,7 +185,16 @@ function confirm(world: StripeWorld, pi: Stripe.PaymentIntent, offSession: boole
     case 'authentication_required':
       // Off-session nobody can authenticate: the attempt fails. On-session the browser is asked to.
       if (offSession) return fail('authentication_required', undefined, 'Your card was declined. This transaction requires authentication.');
-      Object.assign(pi, { status: 'requires_action', next_action: { type: 'use_stripe_sdk', use_stripe_sdk: {} } });
+      if (request.params.return_url) {
+        const returnUrl = String(request.params.return_url);
+        Object.assign(pi, {
+          status: 'requires_action',
+          last_payment_error: null,
+          next_action: { type: 'redirect_to_url', redirect_to_url: { url: `${world.url}/3ds/authenticate/${pi.id}`, return_url: returnUrl } },
+        });
+      } else {
+        Object.assign(pi, { status: 'requires_action', last_payment_error: null, next_action: { type: 'use_stripe_sdk', use_stripe_sdk: {} } });
+      }
       world.emit('payment_intent.requires_action', structuredClone(pi), request);
   }
 }
@@ -171,6 +221,38 @@ export function paymentIntentEndpoints(world: StripeWorld): StripeEndpoint[] {
       path: '/v1/payment_intents/:id',
       params: PAYMENT_INTENT_RETRIEVE,
       handle: (request) => ({ body: find(request.path.id!) }),
+    },
+    {
+      method: 'POST',
+      path: '/v1/payment_intents/:id/confirm',
+      params: PAYMENT_INTENT_CONFIRM,
+      handle(request) {
+        const pi = find(request.path.id!);
+        if (!CONFIRMABLE.includes(pi.status)) {
+          throw invalidRequest(
+            'payment_intent_unexpected_state',
+            undefined,
+            `You cannot confirm this PaymentIntent because it has a status of ${pi.status}. Only a PaymentIntent with one of the following statuses may be confirmed: ${CONFIRMABLE.join(', ')}.`,
+          );
+        }
+        if (request.params.payment_method) {
+          const paymentMethod = String(request.params.payment_method);
+          assertUsable(world, paymentMethod, typeof pi.customer === 'string' ? pi.customer : null);
+          Object.assign(pi, { payment_method: paymentMethod });
+        }
+        // Since 2023-08-16, a PaymentIntent that allows redirects needs a return_url to be confirmed (Stripe's error, verbatim).
+        const redirects = pi.automatic_payment_methods?.enabled && pi.automatic_payment_methods.allow_redirects !== 'never';
+        if (redirects && !request.params.return_url && !isTrue(request.params.use_stripe_sdk)) {
+          throw invalidRequest(
+            undefined,
+            'return_url',
+            'A return_url must be specified because this Payment Intent is configured to automatically accept the payment methods enabled in the Dashboard, some of which may require a full page redirect to succeed. If you do not want to accept redirect-based payment methods, set automatic_payment_methods[enabled] to true and automatic_payment_methods[allow_redirects] to never when creating Setup Intents and Payment Intents.',
+          );
+        }
+        const offSession = request.params.off_session !== undefined && request.params.off_session !== 'false';
+        confirm(world, pi, offSession, request);
+        return { body: pi };
+      },
     },
     {
       method: 'POST',

@@ -42,6 +42,7 @@ export interface StripeWorld {
   readonly invoices: Map<string, Stripe.Invoice>;
   /** How each invoice was paid (GET /v1/invoice_payments). */
   readonly invoicePayments: Map<string, Stripe.InvoicePayment>;
+  readonly creditNotes: Map<string, Stripe.CreditNote>;
   readonly events: Stripe.Event[];
   /** What charging a PaymentMethod does from now on, when changed by the simulator's user (the issuer's mind changed). */
   readonly outcomeOverrides: Map<string, CardOutcome>;

@@ -32,17 +32,17 @@ export class PgBillingSessions implements BillingSessionStore {
     return rows[0] ? scopeOf(rows[0]) : null;
   }
 
-  async createSession(sessionHash: string, scope: BillingScope, expiresAt: number, now: number): Promise<void> {
+  async createSession(sessionHash: string, scope: BillingScope, expiresAt: number, now: number, notAfter: number | null = null): Promise<void> {
     await this.db.query(
-      `INSERT INTO billing_sessions (session_hash, customer_id, subscription_id, return_url, locale, expires_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [sessionHash, scope.customerId, scope.subscriptionId, scope.returnUrl, scope.locale, expiresAt, now],
+      `INSERT INTO billing_sessions (session_hash, customer_id, subscription_id, return_url, locale, expires_at, created_at, not_after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [sessionHash, scope.customerId, scope.subscriptionId, scope.returnUrl, scope.locale, notAfter === null ? expiresAt : Math.min(expiresAt, notAfter), now, notAfter],
     );
   }
 
   async touchSession(sessionHash: string, now: number, extendTo: number): Promise<BillingSession | null> {
     const { rows } = await this.db.query(
-      `UPDATE billing_sessions SET expires_at = GREATEST(expires_at, $3) WHERE session_hash = $1 AND expires_at > $2
+      `UPDATE billing_sessions SET expires_at = GREATEST(expires_at, LEAST($3, COALESCE(not_after, $3))) WHERE session_hash = $1 AND expires_at > $2
        RETURNING customer_id, subscription_id, return_url, locale, expires_at`,
       [sessionHash, now, extendTo],
     );

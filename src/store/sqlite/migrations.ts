@@ -194,6 +194,9 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX auto_recharge_attempts_fingerprint ON auto_recharge_attempts (card_fingerprint, created_at);
   CREATE INDEX auto_recharge_attempts_payment_intent ON auto_recharge_attempts (payment_intent_id);
   `,
+  /* 10 (issue 13): a billing session opened with a JWT never outlives the token's exp */ `
+  ALTER TABLE billing_sessions ADD COLUMN not_after INTEGER;
+  `,
   /* issue 11 (auto-recharge packs): a setting may buy whole credit packs; an attempt keeps the pack and how many */ `
   ALTER TABLE auto_recharge_settings ADD COLUMN pack_price_id TEXT;
   ALTER TABLE auto_recharge_attempts ADD COLUMN pack_price_id TEXT;

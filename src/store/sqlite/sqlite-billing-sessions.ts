@@ -31,11 +31,11 @@ export class SqliteBillingSessions implements BillingSessionStore {
          RETURNING customer_id, subscription_id, return_url, locale`,
       ),
       createSession: sql.prepare(
-        `INSERT INTO billing_sessions (session_hash, customer_id, subscription_id, return_url, locale, expires_at, created_at)
-         VALUES (@hash, @customerId, @subscriptionId, @returnUrl, @locale, @expiresAt, @now)`,
+        `INSERT INTO billing_sessions (session_hash, customer_id, subscription_id, return_url, locale, expires_at, created_at, not_after)
+         VALUES (@hash, @customerId, @subscriptionId, @returnUrl, @locale, MIN(@expiresAt, COALESCE(@notAfter, @expiresAt)), @now, @notAfter)`,
       ),
       touch: sql.prepare(
-        `UPDATE billing_sessions SET expires_at = MAX(expires_at, @extendTo) WHERE session_hash = @hash AND expires_at > @now
+        `UPDATE billing_sessions SET expires_at = MAX(expires_at, MIN(@extendTo, COALESCE(not_after, @extendTo))) WHERE session_hash = @hash AND expires_at > @now
          RETURNING customer_id, subscription_id, return_url, locale, expires_at`,
       ),
       deleteSession: sql.prepare('DELETE FROM billing_sessions WHERE session_hash = ?'),
@@ -61,9 +61,9 @@ export class SqliteBillingSessions implements BillingSessionStore {
     }, 'one');
   }
 
-  createSession(sessionHash: string, scope: BillingScope, expiresAt: number, now: number): Promise<void> {
+  createSession(sessionHash: string, scope: BillingScope, expiresAt: number, now: number, notAfter: number | null = null): Promise<void> {
     return this.sql.write(() => {
-      this.s.createSession.run({ hash: sessionHash, ...scope, expiresAt, now });
+      this.s.createSession.run({ hash: sessionHash, ...scope, expiresAt, now, notAfter });
     }, 'one');
   }
 
