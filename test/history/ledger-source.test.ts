@@ -10,6 +10,8 @@ describe('GET /ledger source, from the deterministic transaction id', () => {
     ['dp_123', null, 'dispute'],
     ['du_123:won', null, 'dispute'],
     ['in_123:il_456', null, 'invoice'],
+    ['cn_123', null, 'refund'],
+    ['cn_123:voided', null, 'refund'],
     ['grant_abc', 'promotion', 'grant'],
     ['adj_abc', 'adjustment', 'grant'],
   ] as const)('%s (%s) → %s', (transactionId, ledgerType, source) => {
