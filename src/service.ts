@@ -98,7 +98,7 @@ export async function buildService(
         pollIntervalMs: config.outbox.pollIntervalMs,
         // Never shorter than two timeouts: a lease must outlive the attempt it covers.
         leaseMs: Math.max(config.outbox.leaseMs, 2 * config.outgoingEvents.timeoutMs),
-        concurrency: 16,
+        concurrency: config.outgoingEvents.concurrency,
         now,
         logger: logger.child({ component: 'outgoing-events' }),
         onAttempt: (result) => metrics.outgoingEventAttempts.inc({ result }),
@@ -140,7 +140,7 @@ export async function buildService(
     onQueued,
     events,
     onPaymentSucceeded: async (paymentIntentId) => {
-      const resumed = await paymentCompleted(store.autoRecharge, paymentIntentId, now());
+      const resumed = await paymentCompleted({ store, events, packs }, paymentIntentId, now());
       if (resumed) logger.info({ subscriptionId: resumed, paymentIntentId }, 'auto-recharge resumed: the customer completed the payment');
     },
     apiVersion: apiVersionWatch(logger.child({ component: 'webhooks' }), (matches) =>
@@ -210,6 +210,7 @@ export async function buildService(
     now,
     logger: autoRechargeLogger,
     onAttempt: (outcome) => metrics.autoRechargeAttempts.inc({ outcome }),
+    events,
   };
   const autoRechargeScheduler = new AutoRechargeScheduler(autoRecharge, Math.min(1_000, Math.max(10, config.autoRecharge.intervalMs / 10)));
 

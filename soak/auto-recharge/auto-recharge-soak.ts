@@ -88,6 +88,7 @@ export async function runAutoRechargeSoak(options: AutoRechargeSoakOptions): Pro
         amountMinor: mode === 'fixed' ? rng.pick([500, 1000, 2000]) : null,
         targetMicro: mode === 'target' ? rng.pick([20, 30, 50]) * 1_000_000 : null,
         currency: 'usd',
+        packPriceId: null,
         paymentMethodId: null,
         monthlyCapMinor: rng.pick([3000, 6000, 20_000]),
         maxPerDay: rng.int(2, 6),

@@ -5,6 +5,7 @@ import { PaymentFailedError, StripeCallError } from '../stripe/stripe-errors.js'
 import { createTopUp } from '../top-ups/create-top-up.js';
 import type { AutoRechargeDeps } from './auto-recharge-deps.js';
 import { declineClass, softDeclineRetryAt } from './decline-class.js';
+import { packCreditsOf } from './attempt-events.js';
 
 /** Who charges on the customer's behalf, in the top-up record (`api_key:auto-recharge`). */
 export const AUTO_RECHARGE_CALLER: Caller = { kind: 'api_key', id: 'auto-recharge' };
@@ -46,6 +47,9 @@ function classify(err: unknown, now: number): AttemptResult {
       case 'subscription_not_owned':
       case 'company_not_mapped':
         return result('failed', { reason: err.code });
+      case 'validation_failed':
+        // Only a pack no longer on sale gets here (the amount was validated when it was saved).
+        return result('failed', { reason: 'pack_unavailable' });
       case 'stripe_unavailable':
         return result('stripe_unavailable', { reason: 'stripe_unavailable', retryAt: now + STRIPE_UNAVAILABLE_RETRY_MS });
       default:
@@ -89,7 +93,9 @@ export async function chargeAttempt(deps: AutoRechargeDeps, setting: AutoRecharg
       AUTO_RECHARGE_CALLER,
       {
         customerId: setting.customerId,
-        purchase: { kind: 'amount', amountMinor: attempt.amountMinor, currency: attempt.currency },
+        purchase: attempt.pack
+          ? { kind: 'pack', priceId: attempt.pack.priceId, quantity: attempt.pack.quantity }
+          : { kind: 'amount', amountMinor: attempt.amountMinor, currency: attempt.currency },
         paymentMethodId: attempt.paymentMethodId,
         subscriptionId: setting.subscriptionId,
         flow: 'off_session',
@@ -118,16 +124,18 @@ export async function chargeAttempt(deps: AutoRechargeDeps, setting: AutoRecharg
     }
     r = { ...r, retryAt: softDeclineRetryAt(consecutiveSoft, now) };
   }
-  await deps.store.autoRecharge.finishAttempt(attempt.id, r, now);
+  const credits = await packCreditsOf(deps.store, deps.topUps.packs, attempt, r.paymentIntentId);
+  await deps.store.autoRecharge.finishAttempt(attempt.id, r, now, deps.events.forAutoRechargeAttempt(attempt, r, credits, now));
   const pause = pauseFor(attempt, r, consecutiveSoft, now);
   if (pause) {
-    await deps.store.autoRecharge.setPause(setting.subscriptionId, pause, {
-      subscriptionId: setting.subscriptionId,
-      at: now,
-      caller: 'system',
-      change: { action: pause.kind, reason: pause.reason, attempt: attempt.id },
-    });
+    await deps.store.autoRecharge.setPause(
+      setting.subscriptionId,
+      pause,
+      { subscriptionId: setting.subscriptionId, at: now, caller: 'system', change: { action: pause.kind, reason: pause.reason, attempt: attempt.id } },
+      pause.kind === 'suspended' ? deps.events.forAutoRechargeSuspended(setting, pause.reason, now, attempt.id) : [],
+    );
   }
+  deps.events.queued();
   deps.onAttempt(r.outcome);
   const log = { subscriptionId: setting.subscriptionId, attemptId: attempt.id, amountMinor: attempt.amountMinor, currency: attempt.currency, outcome: r.outcome, reason: r.reason, paymentIntentId: r.paymentIntentId };
   if (r.outcome === 'succeeded' || r.outcome === 'processing') deps.logger.info(log, 'auto-recharge charged');

@@ -6,7 +6,10 @@ import { chooseCard } from './choose-card.js';
 import { toMicro } from './credits.js';
 import { CARD_ATTEMPTS_PER_30_DAYS, THIRTY_DAYS_MS } from './decline-class.js';
 import { inFlightMicro } from './in-flight-credits.js';
-import { rechargeSize } from './recharge-size.js';
+import { settleOpenActions } from './open-actions.js';
+import { packRechargeSize, rechargeSize } from './recharge-size.js';
+import { ApiError } from '../http/api-error.js';
+import { parseCredits } from '../packs/credit-amount.js';
 
 /** An in-flight attempt not finished after this long belongs to a process that died: it is retaken (same idempotency key). */
 export const STALE_ATTEMPT_MS = 5 * 60_000;
@@ -26,6 +29,7 @@ export type Decision =
   | 'card_retry_limit'
   | 'no_usable_card'
   | 'customer_deleted'
+  | 'pack_unavailable'
   | 'lost_race'
   | 'charged'
   | 'not_charged';
@@ -60,20 +64,29 @@ export async function evaluate(deps: AutoRechargeDeps, subscriptionId: string): 
     return retake(deps, setting, last, now);
   }
   if (haveMicro > setting.thresholdMicro) return done(deps, setting, 'above_threshold', haveMicro <= nearThreshold(setting));
-  if (last && now < last.createdAt + deps.cooldownMs) return done(deps, setting, 'cooldown', true);
+  // From when the attempt ended: one settled long after it began (completed by the customer) may not show in the balance yet.
+  if (last && now < Math.max(last.createdAt, last.updatedAt) + deps.cooldownMs) return done(deps, setting, 'cooldown', true);
   if (last?.outcome === 'soft_decline' && last.retryAt !== null && now < last.retryAt) return done(deps, setting, 'retry_later', true);
   if ((await deps.store.autoRecharge.countSince(subscriptionId, startOfUtcDay(now))) >= setting.maxPerDay) {
     return done(deps, setting, 'daily_limit', false);
   }
   const limits = deps.limits[setting.currency];
   if (!limits) return done(deps, setting, 'not_charged', false);
-  const size = rechargeSize({
-    setting,
-    haveMicro,
-    chargedThisMonthMinor: await deps.store.autoRecharge.chargedSince(subscriptionId, setting.currency, startOfUtcMonth(now)),
-    limits,
-    rates: deps.creditRates,
-  });
+  const chargedThisMonthMinor = await deps.store.autoRecharge.chargedSince(subscriptionId, setting.currency, startOfUtcMonth(now));
+  let size: { kind: 'charge'; amountMinor: number; pack: AutoRechargeAttempt['pack'] } | { kind: 'cap_reached' };
+  if (setting.packPriceId) {
+    // The pack is read fresh from Stripe: one no longer on sale (or now in another currency) suspends.
+    const pack = await packOnSale(deps, setting);
+    if (!pack) {
+      await pause(deps, setting, 'pack_unavailable', null);
+      return done(deps, setting, 'pack_unavailable', false);
+    }
+    const packs = packRechargeSize({ setting, pack, haveMicro, chargedThisMonthMinor, maxMinor: limits.max });
+    size = packs.kind === 'charge' ? { kind: 'charge', amountMinor: packs.amountMinor, pack: { priceId: setting.packPriceId, quantity: packs.quantity } } : packs;
+  } else {
+    const amount = rechargeSize({ setting, haveMicro, chargedThisMonthMinor, limits, rates: deps.creditRates });
+    size = amount.kind === 'charge' ? { ...amount, pack: null } : amount;
+  }
   if (size.kind === 'cap_reached') return done(deps, setting, 'cap_reached', false);
 
   const card = await chooseCard(deps, setting);
@@ -85,6 +98,8 @@ export async function evaluate(deps: AutoRechargeDeps, subscriptionId: string): 
     await pause(deps, setting, 'card_retry_limit', card.fingerprint);
     return done(deps, setting, 'card_retry_limit', false);
   }
+  // A payment still waiting for the customer is canceled first (or, if they completed it, is this crossing's charge).
+  if ((await settleOpenActions(deps, subscriptionId, 'superseded by a new recharge', attempts)) === 'charged') return done(deps, setting, 'charged', false);
   const sequence = (last?.sequence ?? 0) + 1;
   const attempt: AutoRechargeAttempt = {
     id: attemptId(subscriptionId, sequence),
@@ -93,6 +108,7 @@ export async function evaluate(deps: AutoRechargeDeps, subscriptionId: string): 
     customerId: setting.customerId,
     amountMinor: size.amountMinor,
     currency: setting.currency,
+    pack: size.pack,
     paymentMethodId: card.paymentMethodId,
     cardFingerprint: card.fingerprint,
     outcome: 'in_flight',
@@ -142,7 +158,9 @@ async function pause(deps: AutoRechargeDeps, setting: AutoRechargeSetting, reaso
     setting.subscriptionId,
     { kind: 'suspended', reason, cardFingerprint, paymentIntentId: null, since: now },
     { subscriptionId: setting.subscriptionId, at: now, caller: 'system', change: { action: 'suspended', reason } },
+    deps.events.forAutoRechargeSuspended(setting, reason, now, null),
   );
+  deps.events.queued();
   deps.logger.warn({ subscriptionId: setting.subscriptionId, reason }, 'auto-recharge suspended');
 }
 
@@ -159,4 +177,17 @@ async function done(deps: AutoRechargeDeps, setting: AutoRechargeSetting, decisi
   const spread = 0.75 + 0.5 * (deps.random ?? Math.random)();
   await deps.store.autoRecharge.checked(setting.subscriptionId, now, decision, Math.floor(now + base * spread));
   return decision;
+}
+
+/** The setting's pack if it can still be bought in the setting's currency (price and exact credits), else null. */
+async function packOnSale(deps: AutoRechargeDeps, setting: AutoRechargeSetting): Promise<{ amountMinor: number; microCredits: number } | null> {
+  try {
+    const pack = await deps.topUps.packs.resolve(setting.packPriceId!);
+    const micro = parseCredits(pack.credits);
+    if (pack.currency !== setting.currency || micro === null) return null;
+    return { amountMinor: pack.amountMinor, microCredits: Number(micro) };
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'validation_failed') return null;
+    throw err;
+  }
 }

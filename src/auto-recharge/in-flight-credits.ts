@@ -1,5 +1,6 @@
 import type { AutoRechargeSetting } from '../store/auto-recharge-store.js';
 import type { AutoRechargeDeps } from './auto-recharge-deps.js';
+import { parseCredits } from '../packs/credit-amount.js';
 import { microCreditsFor } from './credits.js';
 
 /** As GET /balance: processing payments younger than this are shown as arriving. */
@@ -18,7 +19,10 @@ export async function inFlightMicro(deps: AutoRechargeDeps, setting: AutoRecharg
   );
   const mine = (subscriptionId: string | null) => (subscriptionId ?? setting.subscriptionId) === setting.subscriptionId;
   let micro = 0;
-  for (const t of processing) if (mine(t.subscriptionId)) micro += microCreditsFor(t.amountMinor, t.currency, deps.creditRates);
-  for (const e of [...undelivered, ...recentlyDelivered]) if (mine(e.subscriptionId)) micro += microCreditsFor(e.amountMinor, e.currency, deps.creditRates);
+  // A pack's credits are fixed by what was bought; anything else is its amount at CREDIT_RATES.
+  const creditsOf = (t: { amountMinor: number; currency: string; credits: string | null }) =>
+    t.credits !== null ? Number(parseCredits(t.credits) ?? 0n) : microCreditsFor(t.amountMinor, t.currency, deps.creditRates);
+  for (const t of processing) if (mine(t.subscriptionId)) micro += creditsOf(t);
+  for (const e of [...undelivered, ...recentlyDelivered]) if (mine(e.subscriptionId)) micro += creditsOf(e);
   return micro;
 }

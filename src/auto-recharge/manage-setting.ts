@@ -6,6 +6,7 @@ import { companyIdOf } from '../top-ups/create-top-up.js';
 import type { AutoRechargeDeps } from './auto-recharge-deps.js';
 import { toMicro } from './credits.js';
 import { evaluate } from './evaluate.js';
+import { settleOpenActions } from './open-actions.js';
 import type { SettingBody } from './setting-request.js';
 import { settingView, type SettingView } from './setting-view.js';
 
@@ -33,7 +34,7 @@ async function ownSetting(deps: AutoRechargeDeps, customerId: string, subscripti
   return setting;
 }
 
-const COMPARED = ['enabled', 'thresholdMicro', 'mode', 'amountMinor', 'targetMicro', 'currency', 'paymentMethodId', 'monthlyCapMinor', 'maxPerDay'] as const;
+const COMPARED = ['enabled', 'thresholdMicro', 'mode', 'amountMinor', 'targetMicro', 'currency', 'packPriceId', 'paymentMethodId', 'monthlyCapMinor', 'maxPerDay'] as const;
 
 /** { field: [before, after] } for each field that changed (the history row). */
 function changes(before: AutoRechargeSetting | null, after: AutoRechargeSetting): Record<string, unknown> {
@@ -53,8 +54,15 @@ export async function putSetting(deps: AutoRechargeDeps, caller: Caller, custome
   const subscriptionId = await resolveSubscription(deps, caller, customerId, body.subscription_id);
   const customer = await deps.topUps.stripe.getCustomer(customerId);
   if (!customer || customer.deleted) throw new ApiError('customer_not_found', 'No such Stripe customer.');
-  const before = await deps.store.autoRecharge.get(subscriptionId);
+  if (body.payment_method) await assertCustomersCard(deps, customerId, body.payment_method);
+  if (body.pack) await assertPackFits(deps, body);
+  let before = await deps.store.autoRecharge.get(subscriptionId);
   if (before && before.customerId !== customerId) throw new ApiError('forbidden', 'You may only manage your own auto-recharge.');
+  if (before && !body.enabled) {
+    // Turned off: a payment still waiting for the customer must not charge afterwards.
+    await settleOpenActions(deps, subscriptionId, 'auto-recharge disabled');
+    before = await deps.store.autoRecharge.get(subscriptionId);
+  }
   const now = deps.now();
   const setting: AutoRechargeSetting = {
     subscriptionId,
@@ -66,11 +74,13 @@ export async function putSetting(deps: AutoRechargeDeps, caller: Caller, custome
     amountMinor: body.mode === 'fixed' ? body.amount! : null,
     targetMicro: body.mode === 'target' ? toMicro(body.target_balance!) : null,
     currency: body.currency,
+    packPriceId: body.pack ?? null,
     paymentMethodId: body.payment_method ?? null,
     monthlyCapMinor: body.monthly_cap,
     maxPerDay: body.max_per_day,
     consent: body.consent ? { termsVersion: body.consent.terms_version, acceptedAt: now, caller: callerText(caller) } : (before?.consent ?? null),
-    pause: before?.pause ?? null,
+    // Saving checked the pack is on sale: a suspension because it was not is over.
+    pause: before?.pause?.reason === 'pack_unavailable' ? null : (before?.pause ?? null),
     nextCheckAt: now,
     lastCheckedAt: before?.lastCheckedAt ?? null,
     lastReason: before?.lastReason ?? null,
@@ -90,6 +100,28 @@ export async function putSetting(deps: AutoRechargeDeps, caller: Caller, custome
   return settingView(deps, (await deps.store.autoRecharge.get(subscriptionId))!);
 }
 
+/**
+ * A setting's pack is checked with Stripe as /top-up checks one (on sale, one-time, a credit
+ * pack: else 400 naming `pack`), and must be priced in the setting's currency, with a monthly cap
+ * of at least one pack (a Price's unit amount never changes, so this holds at every recharge).
+ */
+async function assertPackFits(deps: AutoRechargeDeps, body: SettingBody): Promise<void> {
+  const pack = await deps.topUps.packs.resolve(body.pack!, 'pack');
+  const refuse = (field: string, problem: string) => {
+    throw new ApiError('validation_failed', `Invalid request: ${field}: ${problem}`, { fields: [{ field, problem }] });
+  };
+  if (pack.currency !== body.currency) refuse('pack', `is priced in ${pack.currency}, not ${body.currency}`);
+  if (body.monthly_cap < pack.amountMinor) refuse('monthly_cap', `must allow at least one pack (${pack.amountMinor} ${body.currency} minor units)`);
+}
+
+/** An explicit payment_method must be a card saved to this customer (asked of Stripe): else 422, nothing stored. */
+async function assertCustomersCard(deps: AutoRechargeDeps, customerId: string, paymentMethodId: string): Promise<void> {
+  const owner = await deps.stripe.paymentMethodCustomer(paymentMethodId);
+  if (owner === customerId) return;
+  const problem = owner === 'missing' ? 'no such payment method' : "not one of this customer's saved payment methods";
+  throw new ApiError('no_payment_method', `payment_method: ${problem}`, { fields: [{ field: 'payment_method', problem }] });
+}
+
 export async function getSetting(deps: AutoRechargeDeps, caller: Caller, customerId: string, requested: string | undefined): Promise<SettingView> {
   const subscriptionId = await resolveSubscription(deps, caller, customerId, requested);
   return settingView(deps, await ownSetting(deps, customerId, subscriptionId));
@@ -99,6 +131,8 @@ export async function getSetting(deps: AutoRechargeDeps, caller: Caller, custome
 export async function deleteSetting(deps: AutoRechargeDeps, caller: Caller, customerId: string, requested: string | undefined): Promise<void> {
   const subscriptionId = await resolveSubscription(deps, caller, customerId, requested);
   await ownSetting(deps, customerId, subscriptionId);
+  // Deleted: a payment still waiting for the customer must not charge afterwards.
+  await settleOpenActions(deps, subscriptionId, 'auto-recharge deleted');
   await deps.store.autoRecharge.remove(subscriptionId, { subscriptionId, at: deps.now(), caller: callerText(caller), change: { action: 'deleted' } });
   deps.logger.info({ subscriptionId }, 'auto-recharge setting deleted');
 }

@@ -43,3 +43,30 @@ export function rechargeSize(input: SizeInput): RechargeSize {
   amount = Math.min(amount, roundDownToStep(ceiling, step));
   return amount >= limits.min && amount > 0 ? { kind: 'charge', amountMinor: amount } : { kind: 'cap_reached' };
 }
+
+export interface PackSizeInput {
+  setting: Pick<AutoRechargeSetting, 'mode' | 'targetMicro' | 'thresholdMicro' | 'monthlyCapMinor'>;
+  /** One pack: its price (minor units) and exact credits (micro-credits). */
+  pack: { amountMinor: number; microCredits: number };
+  haveMicro: number;
+  chargedThisMonthMinor: number;
+  /** The /top-up maximum of the pack's currency. */
+  maxMinor: number;
+}
+
+/**
+ * How many whole packs one recharge buys: `fixed`, the fewest that get the balance back above the
+ * threshold; `target`, the fewest that reach the target; at least one, and never more than fit in
+ * what is left of the monthly cap (and the /top-up maximum). The credits are the packs' own.
+ */
+export function packRechargeSize(input: PackSizeInput): { kind: 'charge'; quantity: number; amountMinor: number } | { kind: 'cap_reached' } {
+  const { setting, pack } = input;
+  const ceiling = Math.min(Math.max(0, setting.monthlyCapMinor - input.chargedThisMonthMinor), input.maxMinor);
+  const fits = Math.floor(ceiling / pack.amountMinor);
+  const needed =
+    setting.mode === 'fixed'
+      ? Math.floor(Math.max(0, setting.thresholdMicro - input.haveMicro) / pack.microCredits) + 1
+      : Math.max(1, Math.ceil(Math.max(0, setting.targetMicro! - input.haveMicro) / pack.microCredits));
+  const quantity = Math.min(needed, fits);
+  return quantity >= 1 ? { kind: 'charge', quantity, amountMinor: quantity * pack.amountMinor } : { kind: 'cap_reached' };
+}

@@ -17,7 +17,9 @@ const minor = (what: string) =>
 /**
  * The PUT /auto-recharge body. Enabling needs the customer's consent to the terms (the version
  * shown to them); the cap must allow at least one recharge; a target must be above the threshold.
- * (The optional `pack` of the credit-packs work is not accepted yet.)
+ * With a `pack` (a credit pack price) a recharge buys whole packs: no `amount` then; the pack itself
+ * (on sale, one-time, a pack, in `currency`) and a cap of at least one pack are checked with Stripe
+ * when the setting is saved (manage-setting.ts).
  */
 export function settingBodySchema(settings: Config['topUp']) {
   return z
@@ -32,6 +34,7 @@ export function settingBodySchema(settings: Config['topUp']) {
         target_balance: credits('the target balance').optional(),
         currency: z.enum(settings.currencies as [string, ...string[]], { message: `expected one of: ${settings.currencies.join(', ')}` }),
         payment_method: stripeId('paymentMethod').optional(),
+        pack: stripeId('price').optional(),
         monthly_cap: minor('the monthly cap'),
         max_per_day: z.number({ message: 'expected an integer' }).int('expected an integer').min(1, 'must be at least 1').max(24, 'must be at most 24').default(3),
         consent: z
@@ -57,7 +60,9 @@ export function settingBodySchema(settings: Config['topUp']) {
         else if (amount < limits.min || amount > limits.max) problem(field, `must be between ${limits.min} and ${limits.max} ${body.currency} minor units`);
       };
       if (body.mode === 'fixed') {
-        if (body.amount === undefined) problem('amount', 'required in fixed mode');
+        if (body.pack !== undefined) {
+          if (body.amount !== undefined) problem('amount', 'not with a pack: a recharge buys whole packs');
+        } else if (body.amount === undefined) problem('amount', 'required in fixed mode');
         else withinTopUpLimits('amount', body.amount);
         if (body.target_balance !== undefined) problem('target_balance', 'only in target mode');
       } else {
@@ -66,7 +71,7 @@ export function settingBodySchema(settings: Config['topUp']) {
         if (body.amount !== undefined) problem('amount', 'only in fixed mode');
       }
       const oneRecharge = body.mode === 'fixed' ? (body.amount ?? 0) : limits.min;
-      if (body.monthly_cap < oneRecharge) problem('monthly_cap', `must allow at least one recharge (${oneRecharge} ${body.currency} minor units)`);
+      if (body.pack === undefined && body.monthly_cap < oneRecharge) problem('monthly_cap', `must allow at least one recharge (${oneRecharge} ${body.currency} minor units)`);
     });
 }
 

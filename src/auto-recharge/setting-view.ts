@@ -15,6 +15,7 @@ function attemptView(a: AutoRechargeAttempt) {
     created_at: iso(a.createdAt),
     amount: a.amountMinor,
     currency: a.currency,
+    ...(a.pack ? { pack: a.pack.priceId, pack_quantity: a.pack.quantity } : {}),
     outcome: a.outcome,
     reason: a.reason,
     decline_code: a.declineCode,
@@ -36,7 +37,8 @@ export async function settingView(deps: AutoRechargeDeps, setting: AutoRechargeS
   const attempts = await deps.store.autoRecharge.listAttempts(setting.subscriptionId, 10);
   const history = await deps.store.autoRecharge.history(setting.subscriptionId, 20);
   const limits = deps.limits[setting.currency];
-  const smallest = setting.mode === 'fixed' ? setting.amountMinor! : (limits?.min ?? 1);
+  const pack = setting.packPriceId ? (await deps.topUps.packs.list().catch(() => [])).find((p) => p.priceId === setting.packPriceId) : undefined;
+  const smallest = setting.packPriceId ? (pack?.amountMinor ?? limits?.min ?? 1) : setting.mode === 'fixed' ? setting.amountMinor! : (limits?.min ?? 1);
   const state: AutoRechargeState = !setting.enabled
     ? 'disabled'
     : setting.pause
@@ -52,8 +54,9 @@ export async function settingView(deps: AutoRechargeDeps, setting: AutoRechargeS
     state,
     threshold: fromMicro(setting.thresholdMicro),
     mode: setting.mode,
-    ...(setting.mode === 'fixed' ? { amount: setting.amountMinor } : { target_balance: fromMicro(setting.targetMicro!) }),
+    ...(setting.mode === 'fixed' ? (setting.packPriceId ? {} : { amount: setting.amountMinor }) : { target_balance: fromMicro(setting.targetMicro!) }),
     currency: setting.currency,
+    ...(setting.packPriceId ? { pack: setting.packPriceId } : {}),
     payment_method: setting.paymentMethodId,
     monthly_cap: setting.monthlyCapMinor,
     max_per_day: setting.maxPerDay,

@@ -53,6 +53,8 @@ export interface Config {
     secret?: string;
     timeoutMs: number;
     maxAttempts: number;
+    /** Events one instance delivers at once (EVENT_WEBHOOK_CONCURRENCY). */
+    concurrency: number;
   };
   databaseUrl: string;
   /** How long a SQLite write waits for another connection's lock before the store is unavailable. */
@@ -233,6 +235,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       secret: env.EVENT_WEBHOOK_SECRET,
       timeoutMs: env.EVENT_WEBHOOK_TIMEOUT_MS,
       maxAttempts: env.EVENT_WEBHOOK_MAX_ATTEMPTS,
+      concurrency: env.EVENT_WEBHOOK_CONCURRENCY,
     },
     databaseUrl: env.DATABASE_URL,
     sqliteBusyTimeoutMs: env.SQLITE_BUSY_TIMEOUT_MS,

@@ -220,6 +220,7 @@ export const envSchema = z
     EVENT_WEBHOOK_SECRET: standardWebhooksSecret,
     EVENT_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
     EVENT_WEBHOOK_MAX_ATTEMPTS: int(50, 1),
+    EVENT_WEBHOOK_CONCURRENCY: int(16, 1, 256),
     AUTO_RECHARGE_INTERVAL_MS: int(60_000, 0),
     AUTO_RECHARGE_COOLDOWN_MS: int(600_000, 0),
     AUTO_RECHARGE_HINT_TOKEN: optionalText.refine((s) => s === undefined || s.length >= 16, 'must be at least 16 characters'),

@@ -37,8 +37,11 @@ const iso = (ms: number | null | undefined): string | null => (ms == null ? null
  */
 export function ledgerSource(entry: Pick<OutboxEntry, 'transactionId' | 'ledgerType'>): LedgerSource {
   if (entry.ledgerType != null) return 'grant';
-  if (/^(re|pyr)_/.test(entry.transactionId)) return 'refund';
+  // Refunds, and invoice credit notes (`cn_…`, `cn_…:voided`): money given back.
+  if (/^(re|pyr|cn)_/.test(entry.transactionId)) return 'refund';
   if (/^(dp|du)_/.test(entry.transactionId)) return 'dispute';
+  // Invoice credits: `in_…:il_…` (one per invoice line).
+  if (entry.transactionId.startsWith('in_')) return 'invoice';
   return 'top-up';
 }
 

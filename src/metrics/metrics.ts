@@ -82,7 +82,7 @@ export class Metrics {
 
   readonly retentionDeleted = new Counter({
     name: `${PREFIX}retention_deleted_total`,
-    help: 'Rows deleted by retention (RETENTION_DAYS), by kind (events, idempotencyKeys, topUps, deliveredOutbox, deliveredEvents, rateLimits, billingSessions).',
+    help: 'Rows deleted by retention (RETENTION_DAYS), by kind (events, idempotencyKeys, topUps, deliveredOutbox, deliveredEvents, autoRechargeAttempts, autoRechargeHistory, rateLimits, billingSessions).',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
@@ -96,7 +96,7 @@ export class Metrics {
 
   readonly autoRechargeAttempts = new Counter({
     name: `${PREFIX}auto_recharge_attempts_total`,
-    help: 'Auto-recharge charges by outcome (succeeded, processing, requires_action, hard_decline, soft_decline, stripe_unavailable, failed).',
+    help: 'Auto-recharge charges by outcome (succeeded, processing, requires_action, hard_decline, soft_decline, stripe_unavailable, failed, canceled).',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ledgerEntryView } from '../history/ledger-view.js';
 import type { OutboxEntry } from '../ledger/ledger-entry.js';
 import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
+import type { AttemptResult, AutoRechargeAttempt } from '../store/auto-recharge-store.js';
 import type { OutgoingEventRecord, TopUpRecord } from '../store/store.js';
 import type { OutgoingEventEnvelope, OutgoingEventType } from './event-types.js';
 
@@ -76,5 +77,61 @@ export class OutgoingEvents {
       credits: toMoesifAmount(topUp.amountMinor, topUp.currency, this.settings.creditRates),
       stripe_event_id: stripeEventId,
     });
+  }
+
+  /**
+   * An auto-recharge attempt reached an outcome (one event per attempt and outcome: a retaken
+   * attempt that ends the same way is the same event). `credits`: what it buys (a pack's exact
+   * credits, else the amount at CREDIT_RATES).
+   */
+  forAutoRechargeAttempt(attempt: AutoRechargeAttempt, result: AttemptResult, credits: number | null, now: number): OutgoingEventRecord[] {
+    if (!this.enabled) return [];
+    const type = autoRechargeEventType(result.outcome);
+    if (!type) return [];
+    const id = outgoingEventId(type, attempt.id, result.outcome);
+    return this.records(type, id, attempt.customerId, now, {
+      customer_id: attempt.customerId,
+      subscription_id: attempt.subscriptionId,
+      attempt_id: attempt.id,
+      outcome: result.outcome,
+      reason: result.reason,
+      decline_code: result.declineCode,
+      payment_intent_id: result.paymentIntentId,
+      amount: attempt.amountMinor,
+      currency: attempt.currency,
+      credits: credits ?? toMoesifAmount(attempt.amountMinor, attempt.currency, this.settings.creditRates),
+      pack: attempt.pack ? { price_id: attempt.pack.priceId, quantity: attempt.pack.quantity } : null,
+      next_retry_at: result.outcome === 'soft_decline' && result.retryAt !== null ? new Date(result.retryAt).toISOString() : null,
+    });
+  }
+
+  /** Auto-recharge of a subscription was suspended (one event per suspension). */
+  forAutoRechargeSuspended(setting: { customerId: string; subscriptionId: string }, reason: string, since: number, attemptId: string | null): OutgoingEventRecord[] {
+    if (!this.enabled) return [];
+    const id = outgoingEventId('auto_recharge.suspended', setting.subscriptionId, `${reason}@${since}`);
+    return this.records('auto_recharge.suspended', id, setting.customerId, since, {
+      customer_id: setting.customerId,
+      subscription_id: setting.subscriptionId,
+      reason,
+      since: new Date(since).toISOString(),
+      attempt_id: attemptId,
+    });
+  }
+}
+
+/** The event an attempt outcome is, if any (an unreachable Stripe is retried, a superseded payment canceled: neither is news). */
+function autoRechargeEventType(outcome: AttemptResult['outcome']): OutgoingEventType | null {
+  switch (outcome) {
+    case 'succeeded':
+    case 'processing':
+      return 'auto_recharge.succeeded';
+    case 'requires_action':
+      return 'auto_recharge.requires_action';
+    case 'hard_decline':
+    case 'soft_decline':
+    case 'failed':
+      return 'auto_recharge.failed';
+    default:
+      return null;
   }
 }

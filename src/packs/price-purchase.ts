@@ -15,5 +15,6 @@ export interface PricedPurchase {
 export async function pricePurchase(packs: PackCatalog, purchase: Purchase): Promise<PricedPurchase> {
   if (purchase.kind === 'amount') return { amountMinor: purchase.amountMinor, currency: purchase.currency, credits: null, priceId: null };
   const pack = await packs.resolve(purchase.priceId);
-  return { amountMinor: pack.amountMinor, currency: pack.currency, credits: creditsForQuantity(pack.credits, 1), priceId: pack.priceId };
+  const quantity = purchase.quantity ?? 1;
+  return { amountMinor: pack.amountMinor * quantity, currency: pack.currency, credits: creditsForQuantity(pack.credits, quantity), priceId: pack.priceId };
 }

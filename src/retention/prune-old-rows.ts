@@ -29,12 +29,14 @@ export async function pruneOldRows(deps: PruneDeps): Promise<PruneResult> {
     ['topUps', (limit) => retention.pruneTopUps(cutoffs.topUps, limit)],
     ['deliveredOutbox', (limit) => retention.pruneDeliveredOutbox(cutoffs.deliveredOutbox, limit)],
     ['deliveredEvents', (limit) => retention.pruneDeliveredEvents(cutoffs.deliveredEvents, limit)],
+    ['autoRechargeAttempts', (limit) => retention.pruneAutoRechargeAttempts(cutoffs.autoRechargeAttempts, limit)],
+    ['autoRechargeHistory', (limit) => retention.pruneAutoRechargeHistory(cutoffs.autoRechargeHistory, limit)],
     ['rateLimits', (limit) => rateLimits.pruneExpired(deps.now(), limit)],
     // Ended billing links and sessions (customer, subscription, return URL): expired is enough,
     // whatever RETENTION_DAYS says. Making a link also sweeps some, but only while links are made.
     ['billingSessions', (limit) => billingSessions.deleteExpired(deps.now(), limit)],
   ];
-  const result: PruneResult = { events: 0, idempotencyKeys: 0, topUps: 0, deliveredOutbox: 0, deliveredEvents: 0, rateLimits: 0, billingSessions: 0 };
+  const result: PruneResult = { events: 0, idempotencyKeys: 0, topUps: 0, deliveredOutbox: 0, deliveredEvents: 0, autoRechargeAttempts: 0, autoRechargeHistory: 0, rateLimits: 0, billingSessions: 0 };
   for (const [kind, prune] of steps) {
     for (let batch = 0; batch < deps.maxBatches; batch++) {
       const deleted = await prune(deps.batchSize);

@@ -12,6 +12,10 @@ const DAY_MS = 24 * 3600 * 1000;
  * - top-ups: GET /balance shows processing payments for 14 days.
  * - delivered outgoing events: kept a week so an operator can still replay one a receiver lost
  *   (dead ones are never deleted).
+ * - auto-recharge attempts: the monthly cap sums this calendar month (up to 31 days back) and the
+ *   per-card limit counts 30 days, so 62 days; each subscription's latest attempt and open ones
+ *   (in flight, Stripe unreachable, waiting for the customer) are never deleted.
+ * - auto-recharge history: as long as the attempts it explains; a subscription's latest row stays.
  */
 export const RETENTION_FLOOR_DAYS = {
   events: 4,
@@ -19,6 +23,8 @@ export const RETENTION_FLOOR_DAYS = {
   deliveredOutbox: 35,
   topUps: 15,
   deliveredEvents: 7,
+  autoRechargeAttempts: 62,
+  autoRechargeHistory: 62,
 } as const;
 
 export type RetainedKind = keyof typeof RETENTION_FLOOR_DAYS;
@@ -34,5 +40,7 @@ export function retentionCutoffs(retentionDays: number, now: number): RetentionC
     deliveredOutbox: cutoff('deliveredOutbox'),
     topUps: cutoff('topUps'),
     deliveredEvents: cutoff('deliveredEvents'),
+    autoRechargeAttempts: cutoff('autoRechargeAttempts'),
+    autoRechargeHistory: cutoff('autoRechargeHistory'),
   };
 }

@@ -47,7 +47,7 @@ export class RetentionScheduler {
   /** One pass now, if this instance holds (or takes) the lease; null when another one does. Deletes nothing with RETENTION_DAYS=0. */
   async runOnce(): Promise<PruneResult | null> {
     const { store, now } = this.deps;
-    if (this.deps.retentionDays <= 0) return { events: 0, idempotencyKeys: 0, topUps: 0, deliveredOutbox: 0, deliveredEvents: 0, rateLimits: 0, billingSessions: 0 };
+    if (this.deps.retentionDays <= 0) return { events: 0, idempotencyKeys: 0, topUps: 0, deliveredOutbox: 0, deliveredEvents: 0, autoRechargeAttempts: 0, autoRechargeHistory: 0, rateLimits: 0, billingSessions: 0 };
     const lease = () => store.state.tryAcquireLease(LEASE, this.owner, INTERVAL_MS, now());
     if (!(await lease())) return null;
     const result = await pruneOldRows({

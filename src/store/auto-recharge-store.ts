@@ -1,3 +1,5 @@
+import type { OutgoingEventRecord } from './events-out-store.js';
+
 /**
  * Auto-recharge settings (one per Moesif subscription), their change history, and the attempts
  * to charge. Credits are kept as integer micro-credits (6 decimals, the most a credit rate has)
@@ -35,6 +37,8 @@ export interface AutoRechargeSetting {
   /** target mode: the balance to get back to (micro-credits). */
   targetMicro: number | null;
   currency: string;
+  /** A credit pack (Stripe Price id) the recharge buys whole units of, instead of an amount. */
+  packPriceId: string | null;
   paymentMethodId: string | null;
   monthlyCapMinor: number;
   maxPerDay: number;
@@ -69,7 +73,9 @@ export type AttemptOutcome =
   /** Stripe could not be reached: retried with the same attempt id, not counted as a decline. */
   | 'stripe_unavailable'
   /** Refused before any charge (no card, customer deleted, Stripe refused the parameters, …). */
-  | 'failed';
+  | 'failed'
+  /** Was requires_action; its PaymentIntent was canceled (the card changed, auto-recharge stopped): it can no longer charge. */
+  | 'canceled';
 
 export interface AutoRechargeAttempt {
   /** Also the Stripe idempotency key of its charge. */
@@ -80,6 +86,8 @@ export interface AutoRechargeAttempt {
   customerId: string;
   amountMinor: number;
   currency: string;
+  /** The pack bought and how many (amountMinor is their price), or null for an amount. */
+  pack: { priceId: string; quantity: number } | null;
   paymentMethodId: string | null;
   cardFingerprint: string | null;
   outcome: AttemptOutcome;
@@ -107,8 +115,8 @@ export interface AutoRechargeStore {
   /** Deletes a setting (its attempts and history stay); false when there was none. */
   remove(subscriptionId: string, history: AutoRechargeHistoryRow): Promise<boolean>;
   history(subscriptionId: string, limit: number): Promise<AutoRechargeHistoryRow[]>;
-  /** Sets or lifts the pause, with its history row. */
-  setPause(subscriptionId: string, pause: AutoRechargePause | null, history: AutoRechargeHistoryRow): Promise<void>;
+  /** Sets or lifts the pause, with its history row and the outgoing events it causes, in one transaction. */
+  setPause(subscriptionId: string, pause: AutoRechargePause | null, history: AutoRechargeHistoryRow, events?: readonly OutgoingEventRecord[]): Promise<void>;
   /** Records an evaluation's decision and when to look again. */
   checked(subscriptionId: string, at: number, reason: string, nextCheckAt: number): Promise<void>;
   /** Enabled settings whose next check is due, soonest first. */
@@ -123,7 +131,8 @@ export interface AutoRechargeStore {
   claimAttempt(attempt: AutoRechargeAttempt): Promise<boolean>;
   /** Moves an attempt from `from` back to in_flight (to charge again with the same id); false if it was not in `from`. */
   retakeAttempt(id: string, from: AttemptOutcome, updatedBefore: number, now: number): Promise<boolean>;
-  finishAttempt(id: string, result: AttemptResult, now: number): Promise<void>;
+  /** Records an attempt's outcome with the outgoing events it causes, in one transaction. */
+  finishAttempt(id: string, result: AttemptResult, now: number, events?: readonly OutgoingEventRecord[]): Promise<void>;
   getAttemptByPaymentIntent(paymentIntentId: string): Promise<AutoRechargeAttempt | null>;
   /** Sum of amounts in `currency` of attempts created at or after `since` with a charged outcome. */
   chargedSince(subscriptionId: string, currency: string, since: number): Promise<number>;

@@ -200,6 +200,38 @@ export class StripeGateway {
   }
 
   /**
+   * Makes sure a PaymentIntent can no longer charge: cancels it unless it already succeeded, is
+   * processing (a settling payment: canceling it is not ours to do) or is canceled. Stripe refuses
+   * to confirm a canceled PaymentIntent, so a customer completing it later charges nothing.
+   * Answers what it is now: 'canceled', 'succeeded', 'processing', or 'missing' (Stripe has none).
+   * Two callers at once converge: the loser's cancel is refused (payment_intent_unexpected_state)
+   * and the PaymentIntent is read again.
+   */
+  cancelOpenPaymentIntent(id: string): Promise<'canceled' | 'succeeded' | 'processing' | 'missing'> {
+    const settled = (status: string) => (status === 'succeeded' || status === 'processing' || status === 'canceled' ? status : null);
+    return this.call(async () => {
+      let pi: Stripe.PaymentIntent;
+      try {
+        pi = await this.stripe.paymentIntents.retrieve(id);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return 'missing';
+        throw err;
+      }
+      const before = settled(pi.status);
+      if (before) return before;
+      try {
+        pi = await this.stripe.paymentIntents.cancel(id, { cancellation_reason: 'abandoned' });
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'payment_intent_unexpected_state') throw err;
+        pi = await this.stripe.paymentIntents.retrieve(id);
+      }
+      const after = settled(pi.status);
+      if (!after) throw new Error(`PaymentIntent ${id} is ${pi.status} after cancel`);
+      return after;
+    });
+  }
+
+  /**
    * Brings a customer back to a payment that needs them (3-D Secure), without Stripe.js: the
    * PaymentIntent is confirmed here, on-session, with its card and a `return_url`, and Stripe
    * answers `next_action.redirect_to_url` (it does so for a server-side confirmation with a
@@ -288,6 +320,24 @@ export class StripeGateway {
         if ((err as { statusCode?: number }).statusCode === 404) return null;
         throw err;
       }
+    });
+  }
+
+  /**
+   * The customer a PaymentMethod is attached to: null when it is attached to none, 'missing'
+   * when Stripe has no such PaymentMethod.
+   */
+  paymentMethodCustomer(paymentMethodId: string): Promise<string | null | 'missing'> {
+    return this.call(async () => {
+      let pm: Stripe.PaymentMethod;
+      try {
+        pm = await this.stripe.paymentMethods.retrieve(paymentMethodId);
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return 'missing' as const;
+        throw err;
+      }
+      const customer = pm.customer;
+      return customer === null ? null : typeof customer === 'string' ? customer : customer.id;
     });
   }
 

@@ -4,7 +4,7 @@ import { chargeAmountProblem } from '../money/currencies.js';
 import { stripeId } from '../stripe/stripe-ids.js';
 
 /** What is bought: an amount at CREDIT_RATES, or one credit pack (a Stripe Price with moesif_credits). */
-export type Purchase = { kind: 'amount'; amountMinor: number; currency: string } | { kind: 'pack'; priceId: string };
+export type Purchase = { kind: 'amount'; amountMinor: number; currency: string } | { kind: 'pack'; priceId: string; /** Whole packs bought at once (auto-recharge); 1 when absent. */ quantity?: number };
 
 export interface TopUpRequest {
   customerId: string;

@@ -150,7 +150,7 @@ describe('auto-recharge when a charge fails', () => {
     const fingerprint = (await service().autoRecharge.stripe.cardFingerprint('pm_card_visa'))!;
     for (let i = 1; i <= 15; i++) {
       await store.claimAttempt({
-        id: `x-${i}`, subscriptionId: 'sub_other', sequence: i, customerId: 'cus_other', amountMinor: 1000, currency: 'usd', paymentMethodId: 'pm_card_visa',
+        id: `x-${i}`, subscriptionId: 'sub_other', sequence: i, customerId: 'cus_other', amountMinor: 1000, currency: 'usd', pack: null, paymentMethodId: 'pm_card_visa',
         cardFingerprint: fingerprint, outcome: 'soft_decline', reason: 'insufficient_funds', declineCode: 'insufficient_funds', paymentIntentId: null,
         clientSecret: null, balanceMicro: 0, retryAt: null, createdAt: w.clock.t - 29 * 24 * HOUR, updatedAt: w.clock.t,
       });

@@ -50,6 +50,22 @@ describe('auto-recharge settings: PUT / GET / DELETE /auto-recharge', () => {
     expect(await w.services[0]!.store.autoRecharge.history('sub_carol', 10)).toHaveLength(3);
   });
 
+  it('an explicit payment_method must be one of the customer\'s saved cards (asked of Stripe): else 422 naming the field, nothing stored', async () => {
+    const davesCard = w.stripe.addCard('cus_dave', 'fp_dave_own', false);
+    for (const paymentMethod of [davesCard, 'pm_1NoSuchCard0000']) {
+      const res = await putSetting(w, carolSetting({ payment_method: paymentMethod }));
+      expectApiError(res, 422, 'no_payment_method', ['fields']);
+      expect(badFields(res)).toEqual(['payment_method']);
+    }
+    expect(await w.services[0]!.store.autoRecharge.get('sub_carol')).toBeNull();
+    expect(await w.services[0]!.store.autoRecharge.history('sub_carol', 5)).toEqual([]);
+    expect(paymentIntentsOf(w, 'cus_carol')).toHaveLength(0);
+    const carolsCard = w.stripe.addCard('cus_carol', 'fp_carol_own', false);
+    const ok = await putSetting(w, carolSetting({ payment_method: carolsCard }));
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.payment_method).toBe(carolsCard);
+  });
+
   it('refuses to enable without consent, and stores nothing', async () => {
     const res = await putSetting(w, carolSetting({ consent: undefined }));
     expectApiError(res, 400, 'validation_failed', ['fields']);
@@ -72,7 +88,8 @@ describe('auto-recharge settings: PUT / GET / DELETE /auto-recharge', () => {
     ['no cap', { monthly_cap: undefined }, ['monthly_cap']],
     ['a currency not accepted', { currency: 'gbp' }, ['currency']],
     ['max_per_day 0', { max_per_day: 0 }, ['max_per_day']],
-    ['a credit pack (not supported yet)', { pack: 'price_123' }, ['pack']],
+    ['a malformed pack id', { pack: 'prc_123', amount: undefined }, ['pack']],
+    ['an amount beside a pack', { pack: 'price_123' }, ['amount']],
     ['a malformed payment method', { payment_method: 'card-123' }, ['payment_method']],
   ])('names the field: %s', async (_what, overrides, fields) => {
     const res = await putSetting(w, carolSetting(overrides));

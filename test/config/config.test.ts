@@ -75,6 +75,12 @@ describe('loadConfig', () => {
     expect(config.topUp.limits).toEqual({ usd: { min: 50, max: 99_999_999 } });
   });
 
+  it('EVENT_WEBHOOK_CONCURRENCY: 16 by default, the value given, at least 1', () => {
+    expect(loadConfig(env()).outgoingEvents.concurrency).toBe(16);
+    expect(loadConfig(env({ EVENT_WEBHOOK_CONCURRENCY: '4' })).outgoingEvents.concurrency).toBe(4);
+    expectProblemAbout(configErrorOf(env({ EVENT_WEBHOOK_CONCURRENCY: '0' })), 'EVENT_WEBHOOK_CONCURRENCY');
+  });
+
   it('the values given are the values used', () => {
     const config = loadConfig(env({ PORT: '8080', LOG_LEVEL: 'warn', MOESIF_API_URL: 'https://moesif.example.test/v1/', TOP_UP_CURRENCIES: 'usd, eur ,jpy' }));
     expect(config.port).toBe(8080);

@@ -1,3 +1,4 @@
+import type { AttemptResult, AutoRechargeAttempt } from '../../src/store/auto-recharge-store.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -154,6 +155,7 @@ describe('the OpenAPI document (GET /openapi.json)', () => {
         { paymentIntentId: 'pi_2', customerId: 'cus_alice', companyId: 'cus_alice', subscriptionId: null, amountMinor: 500, currency: 'jpy', credits: null, flow: 'on_session', status: 'requires_payment_method', caller: 'k', createdAt: 1 },
         'evt_1', 1,
       ),
+      ...autoRechargeEvents(events),
     ];
     expect(new Set(built.map((e) => e.type))).toEqual(new Set(OUTGOING_EVENT_TYPES));
     for (const event of built) {
@@ -191,3 +193,22 @@ describe('the document follows the configuration', () => {
     expect(Object.keys(operation(document, 'get', '/metrics')!.responses)).toContain('401');
   });
 });
+
+/** One of each auto_recharge.* event, built as the service builds them. */
+function autoRechargeEvents(events: OutgoingEvents) {
+  const attempt: AutoRechargeAttempt = {
+    id: 'auto-recharge-sub_alice-1', subscriptionId: 'sub_alice', sequence: 1, customerId: 'cus_alice', amountMinor: 1000, currency: 'usd',
+    pack: null, paymentMethodId: 'pm_1', cardFingerprint: 'fp_1', outcome: 'in_flight', reason: null, declineCode: null, paymentIntentId: null,
+    clientSecret: null, balanceMicro: 0, retryAt: null, createdAt: 1, updatedAt: 1,
+  };
+  const result = (outcome: AttemptResult['outcome'], fields: Partial<AttemptResult> = {}): AttemptResult => ({
+    outcome, reason: null, declineCode: null, paymentIntentId: 'pi_3', clientSecret: null, retryAt: null, ...fields,
+  });
+  return [
+    ...events.forAutoRechargeAttempt(attempt, result('succeeded'), null, 1),
+    ...events.forAutoRechargeAttempt({ ...attempt, pack: { priceId: 'price_1', quantity: 2 } }, result('processing'), 15, 1),
+    ...events.forAutoRechargeAttempt(attempt, result('requires_action', { reason: 'authentication_required' }), null, 1),
+    ...events.forAutoRechargeAttempt(attempt, result('soft_decline', { reason: 'insufficient_funds', declineCode: 'insufficient_funds', retryAt: 3_600_001 }), null, 1),
+    ...events.forAutoRechargeSuspended(attempt, 'hard_decline:lost_card', 1, attempt.id),
+  ];
+}

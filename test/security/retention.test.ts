@@ -26,6 +26,8 @@ describe('issue 8 #10: the cutoffs', () => {
       deliveredOutbox: now - 90 * DAY,
       topUps: now - 90 * DAY,
       deliveredEvents: now - 90 * DAY,
+      autoRechargeAttempts: now - 90 * DAY,
+      autoRechargeHistory: now - 90 * DAY,
     });
     expect(retentionCutoffs(1, now)).toEqual({
       events: now - 4 * DAY,
@@ -33,6 +35,8 @@ describe('issue 8 #10: the cutoffs', () => {
       deliveredOutbox: now - 35 * DAY,
       topUps: now - 15 * DAY,
       deliveredEvents: now - 7 * DAY,
+      autoRechargeAttempts: now - 62 * DAY,
+      autoRechargeHistory: now - 62 * DAY,
     });
   });
 });

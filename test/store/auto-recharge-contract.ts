@@ -15,6 +15,7 @@ export function settingFixture(overrides: Partial<AutoRechargeSetting> = {}): Au
     amountMinor: 1000,
     targetMicro: null,
     currency: 'usd',
+    packPriceId: null,
     paymentMethodId: null,
     monthlyCapMinor: 10_000,
     maxPerDay: 3,
@@ -37,6 +38,7 @@ export function attemptFixture(sequence: number, overrides: Partial<AutoRecharge
     customerId: 'cus_a',
     amountMinor: 1000,
     currency: 'usd',
+    pack: null,
     paymentMethodId: 'pm_1',
     cardFingerprint: 'fp_1',
     outcome: 'in_flight',
@@ -137,6 +139,38 @@ export function describeAutoRechargeContract(name: string, open: () => Promise<S
       );
       expect(await store.autoRecharge.getAttemptByPaymentIntent('pi_x')).toMatchObject({ id: 'auto-recharge-sub_a-3', outcome: 'requires_action', clientSecret: 'pi_x_secret' });
       expect(await store.autoRecharge.getAttemptByPaymentIntent('pi_none')).toBeNull();
+    });
+
+    it('retention prunes old attempts and history rows in small batches, never the latest or open attempts, nor each subscription\'s latest history row', async () => {
+      const DAY = 86_400_000;
+      const old = T0 - 100 * DAY;
+      const attempts = [
+        attemptFixture(1, { outcome: 'succeeded', createdAt: old }),
+        attemptFixture(2, { outcome: 'soft_decline', createdAt: old + 1 }),
+        attemptFixture(3, { outcome: 'requires_action', paymentIntentId: 'pi_waiting', createdAt: old + 2 }),
+        attemptFixture(4, { outcome: 'canceled', createdAt: old + 3 }),
+        attemptFixture(5, { outcome: 'succeeded', createdAt: T0 - 10 * DAY }),
+        // Another subscription whose only (latest) attempt is old: kept, its next sequence follows it.
+        attemptFixture(7, { id: 'auto-recharge-sub_b-7', subscriptionId: 'sub_b', outcome: 'succeeded', createdAt: old }),
+      ];
+      for (const a of attempts) expect(await store.autoRecharge.claimAttempt(a)).toBe(true);
+      await store.autoRecharge.put(settingFixture(), history({ created: true }, old));
+      await store.autoRecharge.put(settingFixture(), history({ threshold: [1, 2] }, old + 5));
+      await store.autoRecharge.put(settingFixture({ subscriptionId: 'sub_b' }), { ...history({ created: true }, old), subscriptionId: 'sub_b' });
+      await store.autoRecharge.put(settingFixture(), history({ threshold: [2, 3] }, T0 - DAY));
+
+      const cutoff = T0 - 62 * DAY;
+      expect(await store.retention.pruneAutoRechargeAttempts(cutoff, 2)).toBe(2);
+      expect(await store.retention.pruneAutoRechargeAttempts(cutoff, 2)).toBe(1);
+      expect(await store.retention.pruneAutoRechargeAttempts(cutoff, 2)).toBe(0);
+      expect((await store.autoRecharge.listAttempts('sub_a', 10)).map((a) => a.sequence)).toEqual([5, 3]);
+      expect((await store.autoRecharge.listAttempts('sub_b', 10)).map((a) => a.sequence)).toEqual([7]);
+      expect((await store.autoRecharge.getAttemptByPaymentIntent('pi_waiting'))?.outcome).toBe('requires_action');
+
+      expect(await store.retention.pruneAutoRechargeHistory(cutoff, 1)).toBe(1);
+      expect(await store.retention.pruneAutoRechargeHistory(cutoff, 10)).toBe(1);
+      expect((await store.autoRecharge.history('sub_a', 10)).map((h) => h.change)).toEqual([{ threshold: [2, 3] }]);
+      expect((await store.autoRecharge.history('sub_b', 10)).map((h) => h.change)).toEqual([{ created: true }]);
     });
   });
 }

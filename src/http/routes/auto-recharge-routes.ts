@@ -89,7 +89,7 @@ export function describeAutoRechargeRoutes(api: ApiRegistry, topUp: Config['topU
     operationId: 'putAutoRecharge',
     summary: 'Create or change a subscription\'s auto-recharge (enabling needs the customer\'s consent); evaluated at once',
     request: { body: { content: { 'application/json': { schema: settingBodySchema(topUp) } } } },
-    responses: { 200: json('The setting as stored, after its first evaluation', settingViewSchema), ...errorResponses(...errors, 'invalid_json', 'customer_not_found', 'company_not_mapped', 'moesif_unavailable') },
+    responses: { 200: json('The setting as stored, after its first evaluation', settingViewSchema), ...errorResponses(...errors, 'invalid_json', 'customer_not_found', 'company_not_mapped', 'no_payment_method', 'moesif_unavailable') },
   });
   api.registerPath({
     ...common,

@@ -25,6 +25,33 @@ export const paymentFailedEventDataSchema = z
   })
   .meta({ id: 'PaymentFailedEventData' });
 
+export const autoRechargeAttemptEventDataSchema = z
+  .strictObject({
+    customer_id: z.string(),
+    subscription_id: z.string(),
+    attempt_id: z.string().meta({ description: 'auto-recharge-<subscription>-<sequence>; also the Stripe idempotency key of its charge.' }),
+    outcome: z.enum(['succeeded', 'processing', 'requires_action', 'hard_decline', 'soft_decline', 'failed']),
+    reason: z.string().nullable().meta({ description: 'Our reason code (authentication_required, a decline code, no_usable_card, pack_unavailable, …).' }),
+    decline_code: z.string().nullable(),
+    payment_intent_id: z.string().nullable(),
+    amount: z.number().int().meta({ description: 'In the currency\'s minor units.' }),
+    currency: z.string(),
+    credits: z.number().meta({ description: 'The credits it buys (a pack\'s exact credits, else the amount at CREDIT_RATES).' }),
+    pack: z.strictObject({ price_id: z.string(), quantity: z.number().int() }).nullable(),
+    next_retry_at: z.string().nullable().meta({ description: 'After a soft decline: the earliest retry (1 h, 6 h, 24 h); null when none follows.' }),
+  })
+  .meta({ id: 'AutoRechargeAttemptEventData' });
+
+export const autoRechargeSuspendedEventDataSchema = z
+  .strictObject({
+    customer_id: z.string(),
+    subscription_id: z.string(),
+    reason: z.string().meta({ description: 'hard_decline:<code>, soft_declines:4, no_usable_card, customer_deleted, card_retry_limit, pack_unavailable, …' }),
+    since: z.string(),
+    attempt_id: z.string().nullable().meta({ description: 'The attempt that caused it, if one did.' }),
+  })
+  .meta({ id: 'AutoRechargeSuspendedEventData' });
+
 /** Every event type with its `data`: adding a type to OUTGOING_EVENT_TYPES fails tsc until it is documented here. */
 export const OUTGOING_EVENT_DATA = {
   'credit.delivered': { summary: 'Moesif accepted a credit (a top-up, a compensation, a positive adjustment)', data: ledgerEventDataSchema },
@@ -35,6 +62,16 @@ export const OUTGOING_EVENT_DATA = {
   },
   'top_up.payment_failed': { summary: 'A top-up\'s payment failed (declined, or 3-D Secure not completed)', data: paymentFailedEventDataSchema },
   'promotion.granted': { summary: 'Moesif accepted promotional credits granted by an operator', data: ledgerEventDataSchema },
+  'auto_recharge.succeeded': {
+    summary: 'An auto-recharge charged the card (outcome succeeded, or processing while Stripe settles it); its credit follows as credit.delivered',
+    data: autoRechargeAttemptEventDataSchema,
+  },
+  'auto_recharge.requires_action': {
+    summary: 'An auto-recharge needs the customer (3-D Secure): GET /auto-recharge has the client secret; auto-recharge waits until it is completed or the card changes',
+    data: autoRechargeAttemptEventDataSchema,
+  },
+  'auto_recharge.failed': { summary: 'An auto-recharge was declined (hard or soft) or refused before charging, with the reason', data: autoRechargeAttemptEventDataSchema },
+  'auto_recharge.suspended': { summary: 'Auto-recharge of a subscription stopped until a new card or an operator lifts it, with the reason', data: autoRechargeSuspendedEventDataSchema },
 } satisfies Record<OutgoingEventType, { summary: string; data: z.ZodType }>;
 
 /** The envelope of an event of `type` (Standard Webhooks' `{ type, timestamp, data }`, with our id). */

@@ -20,6 +20,7 @@ import { priceEndpoints } from './prices.js';
 import { simulatorControls } from './simulator-controls.js';
 import { subscriptionEndpoints } from './subscriptions.js';
 import { WebhookEndpoint } from './webhook-endpoint.js';
+import { invalidRequest, StripeApiError } from './stripe-error.js';
 import type { CardOutcome } from './test-cards.js';
 import { newId, nowSeconds, type AttachedPaymentMethod, type FakeCustomer, type StripeWorld } from './world.js';
 
@@ -271,10 +272,18 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
     return createCreditNote(this, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])));
   }
 
-  /** Moves a PaymentIntent to succeeded (e.g. after the browser completed 3-D Secure); sends no event. */
+  /**
+   * Moves a PaymentIntent to succeeded (the customer completed it in the browser, e.g. 3-D Secure,
+   * or a processing payment settled); sends no event. As Stripe, a canceled or already succeeded
+   * PaymentIntent cannot be confirmed: Stripe answers 400 payment_intent_unexpected_state, "You
+   * cannot confirm this PaymentIntent because it has a status of canceled. Only a PaymentIntent
+   * with one of the following statuses may be confirmed: requires_confirmation, requires_action,
+   * requires_payment_method." (thrown here as that StripeApiError; nothing changes).
+   */
   succeed(paymentIntentId: string): Stripe.PaymentIntent {
     const pi = this.paymentIntents.get(paymentIntentId);
     if (!pi) throw new Error(`no payment intent ${paymentIntentId}`);
+    if (!COMPLETABLE.includes(pi.status)) throw unconfirmable(pi.status);
     Object.assign(pi, { status: 'succeeded', amount_received: pi.amount, last_payment_error: null, next_action: null });
     return pi;
   }
@@ -320,4 +329,16 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
     });
     return app;
   }
+}
+
+/** Statuses a customer can still complete a payment from (processing: it settles). */
+const COMPLETABLE: readonly string[] = ['requires_confirmation', 'requires_action', 'requires_payment_method', 'processing'];
+
+/** Stripe's refusal to confirm a PaymentIntent in a final state. */
+export function unconfirmable(status: string): StripeApiError {
+  return invalidRequest(
+    'payment_intent_unexpected_state',
+    undefined,
+    `You cannot confirm this PaymentIntent because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be confirmed: requires_confirmation, requires_action, requires_payment_method.`,
+  );
 }

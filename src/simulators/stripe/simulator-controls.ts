@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { FakeStripe } from './fake-stripe.js';
+import { StripeApiError } from './stripe-error.js';
 
 /**
  * Not Stripe's API: what the browser and Stripe would do outside the service's calls, for the
@@ -13,7 +14,14 @@ export function simulatorControls(fake: FakeStripe): Router {
       res.status(404).json({ error: { type: 'invalid_request_error', message: `No such payment_intent: '${req.params.id}'` } });
       return;
     }
-    const pi = fake.succeed(req.params.id);
+    let pi;
+    try {
+      pi = fake.succeed(req.params.id);
+    } catch (err) {
+      if (!(err instanceof StripeApiError)) throw err;
+      res.status(err.status).json({ error: err.body });
+      return;
+    }
     const event = fake.makeEvent('payment_intent.succeeded', structuredClone(pi));
     let webhookStatus: number | null = null;
     try {

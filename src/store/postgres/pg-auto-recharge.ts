@@ -1,3 +1,5 @@
+import type { OutgoingEventRecord } from '../events-out-store.js';
+import { insertEventsOut } from './pg-events-out.js';
 import {
   CHARGED_OUTCOMES,
   type AttemptOutcome,
@@ -67,8 +69,9 @@ export class PgAutoRecharge implements AutoRechargeStore {
     return rows.map(toHistory);
   }
 
-  setPause(subscriptionId: string, pause: AutoRechargePause | null, history: AutoRechargeHistoryRow): Promise<void> {
+  setPause(subscriptionId: string, pause: AutoRechargePause | null, history: AutoRechargeHistoryRow, events: readonly OutgoingEventRecord[] = []): Promise<void> {
     return this.db.transaction(async (client) => {
+      await insertEventsOut(client, events, history.at);
       await client.query(
         `UPDATE auto_recharge_settings SET pause_kind = $2, pause_reason = $3, pause_fingerprint = $4,
            pause_payment_intent_id = $5, pause_since = $6, updated_at = $7 WHERE subscription_id = $1`,
@@ -131,12 +134,21 @@ export class PgAutoRecharge implements AutoRechargeStore {
     return r.rowCount === 1;
   }
 
-  async finishAttempt(id: string, result: AttemptResult, now: number): Promise<void> {
-    await this.db.query(
-      `UPDATE auto_recharge_attempts SET outcome = $2, reason = $3, decline_code = $4, payment_intent_id = $5,
-         client_secret = $6, retry_at = $7, updated_at = $8 WHERE id = $1`,
-      [id, result.outcome, result.reason, result.declineCode, result.paymentIntentId, result.clientSecret, result.retryAt, now],
-    );
+  async finishAttempt(id: string, result: AttemptResult, now: number, events: readonly OutgoingEventRecord[] = []): Promise<void> {
+    const finish = (db: Pick<PgDb, 'query'>) =>
+      db.query(
+        `UPDATE auto_recharge_attempts SET outcome = $2, reason = $3, decline_code = $4, payment_intent_id = $5,
+           client_secret = $6, retry_at = $7, updated_at = $8 WHERE id = $1`,
+        [id, result.outcome, result.reason, result.declineCode, result.paymentIntentId, result.clientSecret, result.retryAt, now],
+      );
+    if (events.length === 0) {
+      await finish(this.db);
+      return;
+    }
+    await this.db.transaction(async (client) => {
+      await finish(client);
+      await insertEventsOut(client, events, now);
+    });
   }
 
   async getAttemptByPaymentIntent(paymentIntentId: string): Promise<AutoRechargeAttempt | null> {

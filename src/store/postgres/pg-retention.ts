@@ -45,6 +45,30 @@ export class PgRetention implements RetentionStore {
     );
   }
 
+  pruneAutoRechargeAttempts(before: number, limit: number): Promise<number> {
+    return this.prune(
+      `DELETE FROM auto_recharge_attempts WHERE id IN (
+         SELECT a.id FROM auto_recharge_attempts a
+         WHERE a.created_at < $1 AND a.outcome NOT IN ('in_flight', 'stripe_unavailable', 'requires_action')
+           AND a.sequence < (SELECT MAX(b.sequence) FROM auto_recharge_attempts b WHERE b.subscription_id = a.subscription_id)
+         ORDER BY a.created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       AND outcome NOT IN ('in_flight', 'stripe_unavailable', 'requires_action')`,
+      before,
+      limit,
+    );
+  }
+
+  pruneAutoRechargeHistory(before: number, limit: number): Promise<number> {
+    return this.prune(
+      `DELETE FROM auto_recharge_history WHERE id IN (
+         SELECT h.id FROM auto_recharge_history h
+         WHERE h.at < $1 AND h.id < (SELECT MAX(x.id) FROM auto_recharge_history x WHERE x.subscription_id = h.subscription_id)
+         ORDER BY h.at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      before,
+      limit,
+    );
+  }
+
   pruneDeliveredEvents(before: number, limit: number): Promise<number> {
     return this.prune(
       `DELETE FROM events_out WHERE seq IN (

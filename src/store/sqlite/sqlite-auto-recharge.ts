@@ -1,3 +1,5 @@
+import type { OutgoingEventRecord } from '../events-out-store.js';
+import type { SqliteEventsOut } from './sqlite-events-out.js';
 import {
   CHARGED_OUTCOMES,
   type AttemptOutcome,
@@ -19,7 +21,10 @@ const charged = CHARGED_OUTCOMES.map((o) => `'${o}'`).join(', ');
 export class SqliteAutoRecharge implements AutoRechargeStore {
   private readonly s;
 
-  constructor(private readonly sql: SqliteDb) {
+  constructor(
+    private readonly sql: SqliteDb,
+    private readonly eventsOut: SqliteEventsOut,
+  ) {
     this.s = {
       get: sql.prepare('SELECT * FROM auto_recharge_settings WHERE subscription_id = ?'),
       put: sql.prepare(
@@ -91,8 +96,9 @@ export class SqliteAutoRecharge implements AutoRechargeStore {
     return this.sql.read(() => (this.s.history.all(subscriptionId, limit) as Row[]).map(toHistory));
   }
 
-  setPause(subscriptionId: string, pause: AutoRechargePause | null, history: AutoRechargeHistoryRow): Promise<void> {
+  setPause(subscriptionId: string, pause: AutoRechargePause | null, history: AutoRechargeHistoryRow, events: readonly OutgoingEventRecord[] = []): Promise<void> {
     return this.sql.write(() => {
+      this.eventsOut.insertNow(events, history.at);
       this.s.setPause.run({
         sub: subscriptionId,
         kind: pause?.kind ?? null,
@@ -143,10 +149,11 @@ export class SqliteAutoRecharge implements AutoRechargeStore {
     return this.sql.write(() => this.s.retake.run(now, id, from, updatedBefore).changes === 1, 'one');
   }
 
-  finishAttempt(id: string, result: AttemptResult, now: number): Promise<void> {
+  finishAttempt(id: string, result: AttemptResult, now: number, events: readonly OutgoingEventRecord[] = []): Promise<void> {
     return this.sql.write(() => {
       this.s.finish.run({ ...result, id, now });
-    }, 'one');
+      this.eventsOut.insertNow(events, now);
+    }, events.length > 0 ? 'several' : 'one');
   }
 
   getAttemptByPaymentIntent(paymentIntentId: string): Promise<AutoRechargeAttempt | null> {

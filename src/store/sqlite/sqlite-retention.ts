@@ -21,6 +21,19 @@ export class SqliteRetention implements RetentionStore {
            ORDER BY updated_at LIMIT @limit)
          AND state = 'delivered'`,
       ),
+      attempts: sql.prepare(
+        `DELETE FROM auto_recharge_attempts WHERE rowid IN (
+           SELECT a.rowid FROM auto_recharge_attempts a
+           WHERE a.created_at < ? AND a.outcome NOT IN ('in_flight', 'stripe_unavailable', 'requires_action')
+             AND a.sequence < (SELECT MAX(b.sequence) FROM auto_recharge_attempts b WHERE b.subscription_id = a.subscription_id)
+           ORDER BY a.created_at LIMIT ?)`,
+      ),
+      history: sql.prepare(
+        `DELETE FROM auto_recharge_history WHERE id IN (
+           SELECT h.id FROM auto_recharge_history h
+           WHERE h.at < ? AND h.id < (SELECT MAX(x.id) FROM auto_recharge_history x WHERE x.subscription_id = h.subscription_id)
+           ORDER BY h.at LIMIT ?)`,
+      ),
       eventsOut: sql.prepare(
         `DELETE FROM events_out WHERE seq IN (
            SELECT seq FROM events_out WHERE state = 'delivered' AND updated_at < @before ORDER BY updated_at LIMIT @limit)
@@ -43,6 +56,14 @@ export class SqliteRetention implements RetentionStore {
 
   pruneDeliveredOutbox(before: number, limit: number): Promise<number> {
     return this.sql.write(() => this.s.outbox.run({ before, limit }).changes, 'one');
+  }
+
+  pruneAutoRechargeAttempts(before: number, limit: number): Promise<number> {
+    return this.sql.write(() => this.s.attempts.run(before, limit).changes, 'one');
+  }
+
+  pruneAutoRechargeHistory(before: number, limit: number): Promise<number> {
+    return this.sql.write(() => this.s.history.run(before, limit).changes, 'one');
   }
 
   pruneDeliveredEvents(before: number, limit: number): Promise<number> {

@@ -63,7 +63,7 @@ export class SqliteStore implements Store {
     this.idempotency = new SqliteIdempotency(this.sql);
     this.state = new SqliteState(this.sql);
     this.retention = new SqliteRetention(this.sql);
-    this.autoRecharge = new SqliteAutoRecharge(this.sql);
+    this.autoRecharge = new SqliteAutoRecharge(this.sql, this.eventsOut);
     this.billingSessions = new SqliteBillingSessions(this.sql);
     this.history = new SqliteHistory(this.sql);
     this.releasedLeases = options.owner ? this.outbox.releaseAllLeases() : 0;
