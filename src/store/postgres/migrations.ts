@@ -199,12 +199,12 @@ export const postgresMigrations: readonly string[] = [
   /* 10 (issue 13): a billing session opened with a JWT never outlives the token's exp */ `
   ALTER TABLE billing_sessions ADD COLUMN not_after BIGINT;
   `,
-  /* issue 11 (auto-recharge packs): a setting may buy whole credit packs; an attempt keeps the pack and how many */ `
+  /* 11 (issue 11): auto-recharge packs: a setting may buy whole credit packs; an attempt keeps the pack and how many */ `
   ALTER TABLE auto_recharge_settings ADD COLUMN pack_price_id TEXT;
   ALTER TABLE auto_recharge_attempts ADD COLUMN pack_price_id TEXT;
   ALTER TABLE auto_recharge_attempts ADD COLUMN pack_quantity INTEGER;
   `,
-  /* issue 11 (auto-recharge retention): old attempts and history rows are pruned oldest first */ `
+  /* 12 (issue 11): auto-recharge retention: old attempts and history rows are pruned oldest first */ `
   CREATE INDEX auto_recharge_attempts_created ON auto_recharge_attempts (created_at);
   CREATE INDEX auto_recharge_history_at ON auto_recharge_history (at);
   `,
