@@ -99,6 +99,7 @@ export async function chargeAttempt(deps: AutoRechargeDeps, setting: AutoRecharg
         paymentMethodId: attempt.paymentMethodId,
         subscriptionId: setting.subscriptionId,
         flow: 'off_session',
+        origin: 'auto-recharge',
       },
       undefined,
       attempt.id,

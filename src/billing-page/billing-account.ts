@@ -23,10 +23,7 @@ export interface BillingAccountDeps {
 
 export type PageLedgerEntry = LedgerEntryView & { amount_decimal: string | null };
 
-/**
- * One page of the customer's ledger, newest first, with exact decimal amounts for display. A
- * top-up that an auto-recharge attempt charged shows as source `auto-recharge`.
- */
+/** One page of the customer's ledger, newest first (as GET /ledger), with exact decimal amounts for display. */
 export async function pageLedger(
   deps: BillingAccountDeps,
   caller: Caller,
@@ -34,15 +31,8 @@ export async function pageLedger(
   page: { limit: number; startingAfter?: string },
 ): Promise<ListView<PageLedgerEntry>> {
   const list = await listLedger(deps.history, caller, scope.customerId, { ...page, subscriptionId: scope.subscriptionId ?? undefined });
-  const data = await Promise.all(
-    list.data.map(async (e): Promise<PageLedgerEntry> => {
-      const recharge = e.source === 'top-up' && e.stripe_object_id?.startsWith('pi_') && (await deps.autoRecharge.store.autoRecharge.getAttemptByPaymentIntent(e.stripe_object_id));
-      return {
-        ...e,
-        source: recharge ? 'auto-recharge' : e.source,
-        amount_decimal: e.amount === null || e.currency === null ? null : formatMinorUnits(e.amount, e.currency),
-      };
-    }),
+  const data = list.data.map(
+    (e): PageLedgerEntry => ({ ...e, amount_decimal: e.amount === null || e.currency === null ? null : formatMinorUnits(e.amount, e.currency) }),
   );
   return { ...list, data };
 }

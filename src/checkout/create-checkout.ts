@@ -49,7 +49,7 @@ export async function createCheckout(deps: TopUpDeps, caller: Caller, request: C
   if (!customer || customer.deleted) throw new ApiError('customer_not_found', 'No such Stripe customer.');
   if (request.subscriptionId) await deps.ownership.assertOwned(caller, customer.id, request.subscriptionId);
   const priced = await pricePurchase(deps.packs, request.purchase);
-  const tag = { companyId: companyIdOf(customer, deps.companyIdMetadataKey), subscriptionId: request.subscriptionId, credits: priced.credits };
+  const tag = { companyId: companyIdOf(customer, deps.companyIdMetadataKey), subscriptionId: request.subscriptionId, credits: priced.credits, origin: 'checkout' as const };
   const session = await deps.stripe.createCheckoutSession({
     customerId: customer.id,
     item: priced.priceId ? { priceId: priced.priceId } : { amountMinor: priced.amountMinor, currency: priced.currency },

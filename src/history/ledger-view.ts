@@ -31,17 +31,23 @@ export interface LedgerEntryView {
 const iso = (ms: number | null | undefined): string | null => (ms == null ? null : new Date(ms).toISOString());
 
 /**
- * Where an entry's money came from, read from its deterministic transaction id (the prefix of the
- * Stripe object, see ledger/ and webhooks/). Credit sources added later (checkout, packs,
- * invoices, auto-recharge) are told apart here.
+ * Where an entry's money came from: grants by their Moesif type; refunds, disputes and invoices by
+ * the prefix of their deterministic transaction id (the Stripe object, see ledger/ and webhooks/);
+ * a PaymentIntent's credit by how it was sold (`origin`, from the tag written on the PaymentIntent)
+ * and what was bought. An auto-recharge is `auto-recharge` even when it bought a pack; a pack bought
+ * any other way (POST /top-up, a hosted checkout, a Payment Link) is `pack`; a checkout of an amount
+ * is `checkout`; anything else `top-up`.
  */
-export function ledgerSource(entry: Pick<OutboxEntry, 'transactionId' | 'ledgerType'>): LedgerSource {
+export function ledgerSource(entry: Pick<OutboxEntry, 'transactionId' | 'ledgerType' | 'origin' | 'credits'>): LedgerSource {
   if (entry.ledgerType != null) return 'grant';
   // Refunds, and invoice credit notes (`cn_…`, `cn_…:voided`): money given back.
   if (/^(re|pyr|cn)_/.test(entry.transactionId)) return 'refund';
   if (/^(dp|du)_/.test(entry.transactionId)) return 'dispute';
   // Invoice credits: `in_…:il_…` (one per invoice line).
   if (entry.transactionId.startsWith('in_')) return 'invoice';
+  if (entry.origin === 'auto-recharge') return 'auto-recharge';
+  if (entry.credits != null) return 'pack';
+  if (entry.origin === 'checkout') return 'checkout';
   return 'top-up';
 }
 

@@ -26,6 +26,7 @@ export function creditForPaymentIntent(intent: TopUpIntent, creditUntagged: bool
       credits: intent.tag?.credits ?? null,
       paymentIntentId: intent.id,
       description: `Stripe top-up ${intent.id}`,
+      origin: intent.tag?.origin ?? null,
     },
   };
 }

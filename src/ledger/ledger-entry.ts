@@ -32,7 +32,16 @@ export interface LedgerEntry {
   activeAt?: number | null;
   /** Unix ms at which Moesif drops what is left of the credits (Moesif `expire_at`); absent = never. */
   expireAt?: number | null;
+  /**
+   * How a purchase was sold when its id cannot say (a PaymentIntent id is the credit of a top-up,
+   * a checkout and an auto-recharge alike): from the tag this service wrote on the PaymentIntent or
+   * session, so the webhook and the fast path record the same. Absent/null: a plain top-up.
+   */
+  origin?: CreditOrigin | null;
 }
+
+export const CREDIT_ORIGINS = ['checkout', 'auto-recharge'] as const;
+export type CreditOrigin = (typeof CREDIT_ORIGINS)[number];
 
 export type LedgerType = 'promotion' | 'adjustment';
 

@@ -22,6 +22,7 @@ export function toOutboxEntry(r: Row): OutboxEntry {
     ledgerType: nullable<OutboxEntry['ledgerType']>(r.ledger_type),
     activeAt: r.active_at == null ? null : Number(r.active_at),
     expireAt: r.expire_at == null ? null : Number(r.expire_at),
+    origin: nullable<OutboxEntry['origin']>(r.origin),
     source: r.source as string,
     state: r.state as DeliveryState,
     attempts: Number(r.attempts),

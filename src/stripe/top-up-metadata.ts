@@ -1,3 +1,4 @@
+import { CREDIT_ORIGINS, type CreditOrigin } from '../ledger/ledger-entry.js';
 import { formatCredits, parseCredits } from '../packs/credit-amount.js';
 import { CONTROL_CHARACTERS, isStripeId } from './stripe-ids.js';
 
@@ -12,12 +13,16 @@ const COMPANY_KEY = 'moesif_company_id';
 const SUBSCRIPTION_KEY = 'moesif_subscription_id';
 /** On a Price or Product: credits per unit (a credit pack). On a top-up's PaymentIntent: the credits it buys. */
 export const CREDITS_KEY = 'moesif_credits';
+/** How the purchase was sold, when not by POST /top-up: `checkout` or `auto-recharge` (GET /ledger's source). */
+const ORIGIN_KEY = 'topup_sync_origin';
 
 export interface TopUpTag {
   companyId: string;
   subscriptionId: string | null;
   /** Credits fixed by a pack bought; null: the amount paid at CREDIT_RATES. */
   credits: string | null;
+  /** Absent: a top-up asked for through POST /top-up. */
+  origin?: CreditOrigin;
 }
 
 export function topUpMetadata(tag: TopUpTag): Record<string, string> {
@@ -26,6 +31,7 @@ export function topUpMetadata(tag: TopUpTag): Record<string, string> {
     [COMPANY_KEY]: tag.companyId,
     ...(tag.subscriptionId ? { [SUBSCRIPTION_KEY]: tag.subscriptionId } : {}),
     ...(tag.credits ? { [CREDITS_KEY]: tag.credits } : {}),
+    ...(tag.origin ? { [ORIGIN_KEY]: tag.origin } : {}),
   };
 }
 
@@ -54,5 +60,8 @@ export function readTopUpTag(metadata: Record<string, string> | null | undefined
     if (micro === null) return null;
     credits = formatCredits(micro);
   }
-  return { companyId, subscriptionId, credits };
+  // Only a label for history: an unknown value is dropped, not a reason to refuse the credit.
+  const originText = metadata[ORIGIN_KEY];
+  const origin = (CREDIT_ORIGINS as readonly string[]).includes(originText ?? '') ? (originText as CreditOrigin) : undefined;
+  return { companyId, subscriptionId, credits, ...(origin ? { origin } : {}) };
 }

@@ -94,7 +94,12 @@ export async function createTopUp(
   if (!customer || customer.deleted) throw new ApiError('customer_not_found', 'No such Stripe customer.');
   if (request.subscriptionId) await deps.ownership.assertOwned(caller, customer.id, request.subscriptionId);
   const priced = await pricePurchase(deps.packs, request.purchase);
-  const tag = { companyId: companyIdOf(customer, deps.companyIdMetadataKey), subscriptionId: request.subscriptionId, credits: priced.credits };
+  const tag = {
+    companyId: companyIdOf(customer, deps.companyIdMetadataKey),
+    subscriptionId: request.subscriptionId,
+    credits: priced.credits,
+    ...(request.origin ? { origin: request.origin } : {}),
+  };
   const paymentMethodId = await paymentMethodFor(deps, request, customer);
 
   let intent: TopUpIntent;

@@ -1,3 +1,4 @@
+import type { CreditOrigin } from '../ledger/ledger-entry.js';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { chargeAmountProblem } from '../money/currencies.js';
@@ -12,6 +13,8 @@ export interface TopUpRequest {
   paymentMethodId: string | null;
   subscriptionId: string | null;
   flow: 'off_session' | 'on_session';
+  /** Set by callers inside the service (auto-recharge); written on the PaymentIntent for history. */
+  origin?: CreditOrigin;
 }
 
 const AMOUNT_MESSAGE = 'expected an integer amount in minor units (e.g. 1000 for 10.00 usd)';

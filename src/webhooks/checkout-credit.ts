@@ -57,6 +57,8 @@ export function creditForSession(session: CheckoutSessionObject): SessionDecisio
       currency: paid.currency,
       credits: tag.credits,
       paymentIntentId: paid.paymentIntentId,
+      // Sessions this service made carry origin `checkout` on both the session and its PaymentIntent.
+      origin: tag.origin ?? 'checkout',
       // The same words as payment_intent.succeeded's credit: whichever is queued first is the one kept.
       description: `Stripe top-up ${paid.paymentIntentId}`,
     },
@@ -86,5 +88,6 @@ export function creditForForeignSession(session: PaidSession, lines: readonly Ch
     credits,
     paymentIntentId: session.paymentIntentId,
     description: `Stripe checkout ${session.sessionId}`,
+    origin: 'checkout',
   };
 }

@@ -3,7 +3,7 @@ import { evaluate } from '../../src/auto-recharge/evaluate.js';
 import { signEvent } from '../../src/simulators/stripe/fake-stripe.js';
 import { waitFor, WEBHOOK_SECRET } from '../support/harness.js';
 import { EVENT_SECRET, EventReceiver } from '../outgoing-events/event-receiver.js';
-import { carolSetting, HOUR, paymentIntentsOf, putSetting, seedBalance, startWorld, waitForCredits, type ArWorld } from './auto-recharge-helpers.js';
+import { apiKey, carolSetting, HOUR, paymentIntentsOf, putSetting, seedBalance, startWorld, waitForCredits, type ArWorld } from './auto-recharge-helpers.js';
 
 /**
  * auto_recharge.* events reach the user's app signed (verified here with the standardwebhooks
@@ -39,6 +39,10 @@ describe('auto-recharge outgoing events', () => {
     await putSetting(w, carolSetting());
     const [pi] = paymentIntentsOf(w, 'cus_carol');
     await waitForCredits(w, 'sub_carol', 1);
+    // The PaymentIntent says it was an auto-recharge, so its credit shows as one in the history.
+    expect(pi!.metadata).toMatchObject({ topup_sync_origin: 'auto-recharge' });
+    const ledger = await w.http.get('/ledger').query({ customer_id: 'cus_carol' }).set('Authorization', apiKey);
+    expect(ledger.body.data).toEqual([expect.objectContaining({ id: pi!.id, source: 'auto-recharge', amount: 1000 })]);
     deliverQueued();
     await waitFor(async () => receiver.ofType('auto_recharge.succeeded').length === 1 && receiver.ofType('credit.delivered').length === 1, 5_000, 'events');
     expect(receiver.badSignatures).toBe(0);

@@ -30,7 +30,8 @@ describe('hosted checkout started by the service', () => {
     const params = sessionPosts().at(-1)!.params as Record<string, any>;
     const tag = { topup_sync: 'v1', moesif_company_id: 'cus_alice', moesif_subscription_id: 'sub_alice' };
     expect(params).toMatchObject({ mode: 'payment', customer: 'cus_alice', success_url: SUCCESS_URL, cancel_url: CANCEL_URL, metadata: tag });
-    expect(params.payment_intent_data.metadata).toEqual(tag);
+    // The PaymentIntent also says how it was sold, so its credit shows as a checkout in GET /ledger.
+    expect(params.payment_intent_data.metadata).toEqual({ ...tag, topup_sync_origin: 'checkout' });
     expect(params.payment_intent_data.setup_future_usage).toBeUndefined();
     expect(await h.service.store.topUps.get(res.body.checkout_session_id)).toMatchObject({ flow: 'checkout', amountMinor: 2500, status: 'open' });
   });
@@ -46,6 +47,8 @@ describe('hosted checkout started by the service', () => {
     const status = await getTopUp(h, session.id, apiKeyAuth);
     expect(status.body).toMatchObject({ checkout_session_id: session.id, status: 'complete', payment_status: 'paid', payment_intent_id: pi, amount: 2500 });
     expect(status.body.credit).toMatchObject({ state: 'delivered', amount: 25 });
+    const ledger = await h.http.get('/ledger').query({ customer_id: 'cus_alice' }).set('Authorization', apiKeyAuth);
+    expect(ledger.body.data.find((e: { id: string }) => e.id === pi)).toMatchObject({ source: 'checkout', amount: 2500 });
     expectNoDuplicatesAtMoesif(h);
   });
 
@@ -57,6 +60,8 @@ describe('hosted checkout started by the service', () => {
     await deliver(h, eventFor(h, session.id, 'checkout.session.completed'), 'queued');
     await drain(h, [String(session.payment_intent)]);
     expect(h.moesif.ledger.get(String(session.payment_intent))?.amount).toBe(11000);
+    const ledger = await h.http.get('/ledger').query({ customer_id: 'cus_alice' }).set('Authorization', apiKeyAuth);
+    expect(ledger.body.data.find((e: { id: string }) => e.id === session.payment_intent)).toMatchObject({ source: 'pack', credits: 11000 });
   });
 
   const steps = ['checkout.session.completed', 'checkout.session.async_payment_succeeded', 'payment_intent.succeeded'] as const;

@@ -1,3 +1,4 @@
+import { CREDIT_ORIGINS } from '../../ledger/ledger-entry.js';
 import { z } from 'zod';
 import type { RedriveResult } from '../../admin/admin-actions.js';
 import type { OutboxEntry } from '../../ledger/ledger-entry.js';
@@ -21,6 +22,7 @@ export const deliverySchema = z
     ledgerType: z.enum(['promotion', 'adjustment']).nullable().optional().meta({ description: 'Granted credits (promotion) or a correction (adjustment); null for money.' }),
     activeAt: z.number().int().nullable().optional().meta({ description: 'Unix milliseconds from which Moesif counts the credits; null = at once.' }),
     expireAt: z.number().int().nullable().optional().meta({ description: 'Unix milliseconds at which Moesif drops what is left; null = never.' }),
+    origin: z.enum(CREDIT_ORIGINS).nullable().optional().meta({ description: 'How a purchase was sold when not by POST /top-up (checkout, auto-recharge); null otherwise.' }),
     state: z.enum(['pending', 'delivered', 'failed', 'dead']),
     attempts: z.number().int(),
     nextAttemptAt: z.number().int().meta({ description: 'Unix milliseconds.' }),

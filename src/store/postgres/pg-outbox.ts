@@ -9,15 +9,15 @@ import { insertEventsOut } from './pg-events-out.js';
 const INSERT_ENTRY = `
   INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency,
     payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at,
-    ledger_type, active_at, expire_at, credits)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11, $11, $12, $13, $14, $15)
+    ledger_type, active_at, expire_at, credits, origin)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11, $11, $12, $13, $14, $15, $16)
   ON CONFLICT (transaction_id) DO NOTHING`;
 
 /** Queues an entry on `db` (the pool or a running transaction); returns whether it was new. */
 export async function insertOutboxEntry(db: Queryable, e: LedgerEntry, source: string, now: number): Promise<boolean> {
   const r = await db.query(INSERT_ENTRY, [
     e.transactionId, e.kind, e.customerId, e.companyId, e.subscriptionId, e.amountMinor, e.currency,
-    e.paymentIntentId, e.description, source, now, e.ledgerType ?? null, e.activeAt ?? null, e.expireAt ?? null, e.credits,
+    e.paymentIntentId, e.description, source, now, e.ledgerType ?? null, e.activeAt ?? null, e.expireAt ?? null, e.credits, e.origin ?? null,
   ]);
   return r.rowCount === 1;
 }

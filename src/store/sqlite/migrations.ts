@@ -206,4 +206,7 @@ export const sqliteMigrations: readonly string[] = [
   CREATE INDEX auto_recharge_attempts_created ON auto_recharge_attempts (created_at);
   CREATE INDEX auto_recharge_history_at ON auto_recharge_history (at);
   `,
+  /* 13 (issue 12): how a purchase was sold (checkout, auto-recharge), for GET /ledger's source */ `
+  ALTER TABLE outbox ADD COLUMN origin TEXT;
+  `,
 ];

@@ -30,9 +30,9 @@ export class SqliteOutbox implements OutboxStore {
       insert: sql.prepare(
         `INSERT INTO outbox (transaction_id, kind, customer_id, company_id, subscription_id, amount_minor, currency,
            payment_intent_id, description, source, state, attempts, next_attempt_at, created_at, updated_at,
-           ledger_type, active_at, expire_at, credits)
+           ledger_type, active_at, expire_at, credits, origin)
          VALUES (@transactionId, @kind, @customerId, @companyId, @subscriptionId, @amountMinor, @currency,
-           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now, @ledgerType, @activeAt, @expireAt, @credits)
+           @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now, @ledgerType, @activeAt, @expireAt, @credits, @origin)
          ON CONFLICT (transaction_id) DO NOTHING`,
       ),
       claimDue: sql.prepare(
@@ -82,7 +82,7 @@ export class SqliteOutbox implements OutboxStore {
 
   /** Inserts inside a write that is already running (e.g. an event's transaction). Returns whether it was new. */
   insertNow(entry: LedgerEntry, source: string, now: number): boolean {
-    const optional = { ledgerType: entry.ledgerType ?? null, activeAt: entry.activeAt ?? null, expireAt: entry.expireAt ?? null };
+    const optional = { ledgerType: entry.ledgerType ?? null, activeAt: entry.activeAt ?? null, expireAt: entry.expireAt ?? null, origin: entry.origin ?? null };
     return this.s.insert.run({ ...entry, ...optional, source, now }).changes === 1;
   }
 
