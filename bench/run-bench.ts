@@ -116,6 +116,7 @@ async function main(): Promise<number> {
       } else if (phase === 'topup') {
         const out = await runTopUpPhase(ctx);
         rows.push(...out.rows);
+        notes.push(...(out.notes ?? []));
         phases.topup = out.json;
       } else {
         const out = await runBacklogPhase(ctx, ingestPerSecond);

@@ -50,6 +50,9 @@ export interface SeenRequest {
   idempotencyKey: string | undefined;
   /** The body of a POST, the query of a GET or DELETE. */
   params: Record<string, unknown>;
+  /** performance.now() when it arrived and when its answer was sent (null until then): the bench's Stripe time. */
+  receivedAt: number;
+  answeredAt: number | null;
 }
 
 /**
@@ -301,7 +304,12 @@ export class FakeStripe extends LoopbackServer implements StripeWorld {
         path: req.path,
         idempotencyKey: req.get('idempotency-key'),
         params: (req.method === 'POST' ? req.body : req.query) ?? {},
+        receivedAt: performance.now(),
+        answeredAt: null,
       };
+      res.once('finish', () => {
+        seen.answeredAt = performance.now();
+      });
       this.requests.push(seen);
       for (const listener of this.requestListeners) listener(seen);
       const failure = this.failures.shift();
