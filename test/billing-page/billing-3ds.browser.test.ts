@@ -1,10 +1,8 @@
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpServer, listen } from '../../src/http/http-server.js';
-import { API_KEY, waitFor, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { billingHarness, creditAlice, RETURN_URL } from './billing-helpers.js';
+import { API_KEY, waitFor, type Harness } from '../support/harness.js';
+import { creditAlice, RETURN_URL, servedBilling } from './billing-helpers.js';
 import { chromiumUnavailableReason, launchChromium, screenshotDir } from './chromium.js';
 
 /**
@@ -18,23 +16,20 @@ if (unavailable) process.stderr.write(`\n[skip] ${unavailable}\n`);
 
 describe.skipIf(unavailable !== null)('billing page: completing a 3-D Secure recharge, and signing out, in a browser', () => {
   let h: Harness;
-  let server: Server;
+  let served: Awaited<ReturnType<typeof servedBilling>>;
   let base: string;
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   const shots = screenshotDir('billing-3ds');
   const scripts: string[] = [];
 
   beforeAll(async () => {
-    ({ h } = await billingHarness({ CHECKOUT_RETURN_ORIGINS: '' }));
-    server = createHttpServer(h.app, h.config.http);
-    base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
-    h.stripe.deliverWebhooksTo(`${base}/webhooks/stripe`, WEBHOOK_SECRET);
+    served = await servedBilling({ checkout: false });
+    ({ h, base } = served);
     browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
-    await new Promise((r) => server?.close(r));
-    await h?.stop();
+    await served?.stop();
   });
 
   const text = (page: Page, selector: string) => page.locator(selector).innerText();

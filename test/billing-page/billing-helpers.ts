@@ -1,6 +1,8 @@
+import express, { type Express } from 'express';
 import type { Response } from 'supertest';
 import { expect } from 'vitest';
-import { API_KEY, startHarness, waitFor, type Harness } from '../support/harness.js';
+import { createHttpServer, listen } from '../../src/http/http-server.js';
+import { API_KEY, startHarness, waitFor, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
 
 export const RETURN_URL = 'https://app.example.com/account/billing';
 export const BILLING_ENV = { BILLING_RETURN_ORIGINS: 'https://app.example.com,http://localhost:5173', BILLING_PAGE_TITLE: 'Acme credits' };
@@ -42,4 +44,30 @@ export async function creditAlice(h: Harness, amount = 1000): Promise<void> {
   const res = await h.topUp({ customer_id: 'cus_alice', amount, currency: 'usd' });
   expect(res.status).toBe(201);
   await waitFor(() => h.moesif.ledger.size > before, 5_000, 'the credit reaching Moesif');
+}
+
+/**
+ * The service on a real loopback port, for a browser: the harness behind the same HTTP server
+ * main.ts uses, the fake Stripe sending its webhooks there. With `checkout`, hosted checkouts may
+ * return to the page (the server's origin is known before the service is built, so it can be in
+ * CHECKOUT_RETURN_ORIGINS).
+ */
+export async function servedBilling(options: { checkout: boolean }): Promise<{ h: Harness; clock: { skew: number }; base: string; stop(): Promise<void> }> {
+  let app: Express | null = null;
+  const front = express();
+  front.use((req, res, next) => (app ? app(req, res, next) : res.end()));
+  const server = createHttpServer(front, { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
+  const base = `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
+  const { h, clock } = await billingHarness({ CHECKOUT_RETURN_ORIGINS: options.checkout ? base : '' });
+  app = h.app;
+  h.stripe.deliverWebhooksTo(`${base}/webhooks/stripe`, WEBHOOK_SECRET);
+  return {
+    h,
+    clock,
+    base,
+    async stop() {
+      await new Promise((r) => server.close(r));
+      await h.stop();
+    },
+  };
 }

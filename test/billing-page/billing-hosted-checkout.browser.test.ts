@@ -1,9 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { billingHarness, creditAlice, RETURN_URL } from './billing-helpers.js';
+import { API_KEY, type Harness } from '../support/harness.js';
+import { creditAlice, RETURN_URL, servedBilling } from './billing-helpers.js';
 import { chromiumUnavailableReason, launchChromium, screenshotDir } from './chromium.js';
 
 /**
@@ -18,27 +16,20 @@ if (unavailable) process.stderr.write(`\n[skip] ${unavailable}\n`);
 
 describe.skipIf(unavailable !== null)('billing page: buying a pack through hosted checkout, in a browser', () => {
   let h: Harness;
-  let server: Server;
+  let served: Awaited<ReturnType<typeof servedBilling>>;
   let base = '';
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   const shots = screenshotDir('billing-page');
 
   beforeAll(async () => {
-    // The port first: CHECKOUT_RETURN_ORIGINS must name the page's origin before the service starts.
-    let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
-    server = createServer((req, res) => handle(req, res));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    ({ h } = await billingHarness({ CHECKOUT_RETURN_ORIGINS: base }));
-    handle = h.app;
-    h.stripe.deliverWebhooksTo(`${base}/webhooks/stripe`, WEBHOOK_SECRET);
+    served = await servedBilling({ checkout: true });
+    ({ h, base } = served);
     h.stripe.addPrice({ unitAmount: 10000, currency: 'usd', credits: '11000', name: 'Bonus pack' });
     browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
-    await new Promise((r) => server?.close(r));
-    await h?.stop();
+    await served?.stop();
   });
 
   it('pack → hosted checkout (Cancel, then Pay by bank debit) → the payment arriving → the new balance', async () => {

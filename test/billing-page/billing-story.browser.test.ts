@@ -1,11 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTO_RECHARGE_TERMS_VERSION } from '../../src/billing-page/auto-recharge-terms.js';
-import { API_KEY, waitFor, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { billingHarness, creditAlice, RETURN_URL } from './billing-helpers.js';
+import { API_KEY, waitFor, type Harness } from '../support/harness.js';
+import { creditAlice, RETURN_URL, servedBilling } from './billing-helpers.js';
 import { chromiumUnavailableReason, launchChromium, screenshotDir } from './chromium.js';
 import { contrastProblems, tabOrder, unlabelledControls } from './page-checks.js';
 
@@ -23,27 +21,21 @@ if (unavailable) process.stderr.write(`\n[skip] ${unavailable}\n`);
 describe.skipIf(unavailable !== null)('billing page: the full story, in a browser', () => {
   let h: Harness;
   let clock: { skew: number };
-  let server: Server;
+  let served: Awaited<ReturnType<typeof servedBilling>>;
   let base = '';
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   const shots = screenshotDir('billing-story');
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
-    let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
-    server = createServer((req, res) => handle(req, res));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    ({ h, clock } = await billingHarness({ CHECKOUT_RETURN_ORIGINS: base }));
-    handle = h.app;
-    h.stripe.deliverWebhooksTo(`${base}/webhooks/stripe`, WEBHOOK_SECRET);
+    served = await servedBilling({ checkout: true });
+    ({ h, clock, base } = served);
     h.stripe.addPrice({ unitAmount: 10000, currency: 'usd', credits: '11000', name: 'Bonus pack' });
     browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
-    await new Promise((r) => server?.close(r));
-    await h?.stop();
+    await served?.stop();
   });
 
   const text = (page: Page, selector: string) => page.locator(selector).innerText();
