@@ -65,6 +65,14 @@ describe('SQLite file ownership (one service process per file)', () => {
     await second.close();
   });
 
+  it('an owner creates the folder of a store that does not exist yet (a fresh clone has no data/)', async () => {
+    const path = join(ownDir, 'not-yet', 'deeper', 'store.db');
+    const store = new SqliteStore(path, { owner: true });
+    await store.outbox.enqueue(pending('pi_new_dir'), 'top-up', Date.now());
+    expect((await store.outbox.get('pi_new_dir'))?.state).toBe('pending');
+    await store.close();
+  });
+
   it('an owner opening the file releases every lease at once (they can only be a dead process\'s); an operator releases none', async () => {
     const path = fresh();
     const crashed = new SqliteStore(path, { owner: true });

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 /** Another process owns the SQLite store file: this one must not deliver from it. Not retryable as is. */
@@ -35,6 +37,9 @@ export class StoreFileLock {
 
   /** Takes the lock at once or throws StoreFileInUseError. */
   static acquire(storePath: string): StoreFileLock {
+    // The lock file sits beside the store, so its folder must exist before the store's does (a
+    // fresh clone has no data/ folder yet).
+    mkdirSync(dirname(storePath), { recursive: true });
     const db = new Database(`${storePath}.lock`, { timeout: 0 });
     try {
       db.pragma('journal_mode = WAL');
