@@ -29,6 +29,8 @@ export interface BenchOptions {
   topUpSeconds: number;
   stripeLatencyMs: number;
   outboxConcurrency: number;
+  /** OUTBOX_POST_THREAD for the service (null: the service's default). */
+  postThread: boolean | null;
   /** OUTBOX_RETRY_BASE_DELAY_MS / OUTBOX_RETRY_MAX_DELAY_MS for the service (null: the service's defaults). */
   retryBaseMs: number | null;
   retryMaxMs: number | null;
@@ -67,6 +69,8 @@ Service and fakes:
   --data-dir DIR           where the run's temporary directory goes (default the OS temp dir;
                            e.g. /dev/shm to take fsync cost out of the SQLite numbers)
   --outbox-concurrency N   OUTBOX_CONCURRENCY (default 64, the service's default)
+  --post-thread on|off     OUTBOX_POST_THREAD: deliveries' Moesif requests on a worker thread (default:
+                           the service's default, on)
   --retry-base-ms MS       OUTBOX_RETRY_BASE_DELAY_MS (default: the service's default)
   --retry-max-ms MS        OUTBOX_RETRY_MAX_DELAY_MS (default: the service's default)
   --drain-timeout S        longest wait for all credits to reach the fake Moesif (default 180)
@@ -114,6 +118,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
       'postgres-url': { type: 'string' },
       'data-dir': { type: 'string' },
       'outbox-concurrency': { type: 'string' },
+      'post-thread': { type: 'string' },
       'retry-base-ms': { type: 'string' },
       'retry-max-ms': { type: 'string' },
       'drain-timeout': { type: 'string' },
@@ -140,6 +145,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
   if (store !== 'sqlite' && store !== 'postgres') throw new Error('--store must be sqlite or postgres');
   const outboxConcurrency = positiveInt('outbox-concurrency', values['outbox-concurrency'], 64);
   if (outboxConcurrency > 256) throw new Error('--outbox-concurrency is at most 256 (the service\'s limit)');
+  const postThreadText = values['post-thread'];
+  if (postThreadText !== undefined && postThreadText !== 'on' && postThreadText !== 'off') throw new Error('--post-thread must be on or off');
   const durationS = values.duration === undefined ? null : nonNegative('duration', values.duration, 0);
   if (durationS !== null && (durationS <= 0 || durationS > 600)) throw new Error('--duration must be in (0, 600] seconds');
   const user = os.userInfo().username;
@@ -164,6 +171,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     topUpSeconds: positiveInt('topup-seconds', values['topup-seconds'], 10),
     stripeLatencyMs: nonNegative('stripe-latency', values['stripe-latency'], 50),
     outboxConcurrency,
+    postThread: postThreadText === undefined ? null : postThreadText === 'on',
     retryBaseMs: values['retry-base-ms'] === undefined ? null : positiveInt('retry-base-ms', values['retry-base-ms'], 1),
     retryMaxMs: values['retry-max-ms'] === undefined ? null : positiveInt('retry-max-ms', values['retry-max-ms'], 1),
     drainTimeoutS: positiveInt('drain-timeout', values['drain-timeout'], 180),

@@ -47,7 +47,8 @@ function header(options: BenchOptions, ctx: BenchContext): string {
   return [
     `topup-sync benchmark — ${os.availableParallelism()} cores (${cpus[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}`,
     `store ${options.store}${options.store === 'sqlite' ? ` in ${ctx.runDir}${ctx.dataOnTmpfs ? ' (tmpfs: no real fsync; durability targets n/a)' : ''}` : ` (${options.postgresUrl})`}` +
-      `, ${options.connections} connections, Moesif latency ${options.moesifLatencyMs} ms, OUTBOX_CONCURRENCY ${options.outboxConcurrency}`,
+      `, ${options.connections} connections, Moesif latency ${options.moesifLatencyMs} ms, OUTBOX_CONCURRENCY ${options.outboxConcurrency}` +
+      `, OUTBOX_POST_THREAD ${options.postThread === null ? 'default (true)' : options.postThread}`,
     `phases: ${options.phases.join(', ')}`,
   ].join('\n');
 }

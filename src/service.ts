@@ -13,6 +13,7 @@ import { createApp } from './http/create-app.js';
 import { createMetricsApp } from './http/create-metrics-app.js';
 import { Metrics } from './metrics/metrics.js';
 import { MoesifLedger, toMoesifTransaction } from './moesif/moesif-ledger.js';
+import { MoesifPostThread, postThreadSettings } from './moesif/moesif-post-thread.js';
 import { MoesifBreaker } from './outbox/moesif-breaker.js';
 import { OutboxWorker } from './outbox/outbox-worker.js';
 import { EventSender } from './outgoing-events/event-sender.js';
@@ -105,10 +106,12 @@ export async function buildService(
       })
     : null;
   if (eventWorker) events.onQueued(() => eventWorker.kick());
+  // Deliveries post from a worker thread unless configured otherwise; balance reads stay here.
+  const poster = config.outbox.postThread ? new MoesifPostThread(postThreadSettings(config), outboxLogger) : null;
   const worker = new OutboxWorker(
     {
       store,
-      moesif,
+      moesif: poster ?? moesif,
       subscriptions: stripe,
       toMoesif: (entry, subscriptionId) =>
         toMoesifTransaction(entry, subscriptionId, config.ledger.creditRates, config.moesif.transactionTypes, config.ledger.creditExpiryMs),
@@ -255,6 +258,7 @@ export async function buildService(
     reconcileNow,
     pruneNow: () => retention.runOnce(),
     start: () => {
+      poster?.start();
       worker.start();
       eventWorker?.start();
       scheduler.start();
@@ -270,6 +274,7 @@ export async function buildService(
       await retention.stop();
       await autoRechargeScheduler.stop();
       await worker.stop();
+      await poster?.close();
       await eventWorker?.stop();
       await store.close();
     },

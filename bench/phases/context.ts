@@ -60,6 +60,7 @@ export async function startService(ctx: BenchContext, phase: string, extraEnv: R
     OUTBOX_CONCURRENCY: String(options.outboxConcurrency),
     ...extraEnv,
   };
+  if (options.postThread !== null) env.OUTBOX_POST_THREAD = String(options.postThread);
   if (options.retryBaseMs !== null) env.OUTBOX_RETRY_BASE_DELAY_MS = String(options.retryBaseMs);
   if (options.retryMaxMs !== null) env.OUTBOX_RETRY_MAX_DELAY_MS = String(options.retryMaxMs);
   ctx.log(`${phase}: starting the service (${options.store}${options.store === 'sqlite' ? ` in ${workDir}` : ''})`);

@@ -138,6 +138,8 @@ export interface Config {
     retryBaseDelayMs: number;
     retryMaxDelayMs: number;
     maxAttempts: number;
+    /** Deliveries' HTTP requests to Moesif run on a worker thread (moesif-post-thread.ts). */
+    postThread: boolean;
   };
 }
 
@@ -295,6 +297,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       retryBaseDelayMs: env.OUTBOX_RETRY_BASE_DELAY_MS,
       retryMaxDelayMs: env.OUTBOX_RETRY_MAX_DELAY_MS,
       maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      postThread: env.OUTBOX_POST_THREAD,
     },
   };
 }

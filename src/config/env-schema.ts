@@ -232,6 +232,7 @@ export const envSchema = z
     OUTBOX_RETRY_BASE_DELAY_MS: int(1_000, 1),
     OUTBOX_RETRY_MAX_DELAY_MS: int(600_000, 1),
     OUTBOX_MAX_ATTEMPTS: int(100, 1),
+    OUTBOX_POST_THREAD: bool(true),
   })
   .superRefine((env, ctx) => {
     const jwt = env.JWT_SECRET !== undefined || env.JWT_JWKS_URL !== undefined;

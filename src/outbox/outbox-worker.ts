@@ -102,7 +102,12 @@ export class OutboxWorker {
     // Claim in batches once a few slots are free, rather than one query per finished delivery.
     const minClaim = Math.max(1, Math.min(batchSize, Math.floor(concurrency / 4)));
     while (this.running) {
-      const allowed = this.breaker.allowance(this.deps.now(), concurrency);
+      const slots = this.breaker.allowance(this.deps.now(), concurrency);
+      // With Moesif answering, up to a batch more than `concurrency` are claimed: those wait for a
+      // connection in the HTTP agent's pool (`concurrency` sockets, so Moesif still sees at most
+      // that many requests at once), and one finishing is followed by the next at once, without a
+      // turn of this loop or a claim in between. The leases of waiting ones are renewed like the rest.
+      const allowed = slots < concurrency ? slots : concurrency + Math.min(batchSize, concurrency);
       const free = allowed - this.inFlight.size;
       let claimed = 0;
       if (free > 0 && (free >= Math.min(minClaim, allowed) || this.inFlight.size === 0)) {

@@ -5,7 +5,7 @@ import { buildService, type Service } from '../../src/service.js';
 import { FakeMoesif, type ReceivedTransaction } from '../../src/simulators/fake-moesif.js';
 import { FakeStripe, type FakeCustomer } from '../../src/simulators/stripe/fake-stripe.js';
 import { API_KEY, MOESIF_KEY, simulatedEnv } from '../../src/simulators/simulated-env.js';
-import { LogCapture, waitFor } from '../support/harness.js';
+import { IN_PROCESS_SERVICE_ENV, LogCapture, waitFor } from '../support/harness.js';
 
 export const HINT_TOKEN = 'hint-token-0123456789abcdef';
 /** 2026-03-10 12:00 UTC: mid-month, mid-day, so month and day boundaries are where tests put them. */
@@ -55,6 +55,7 @@ export async function startWorld(options: { env?: Record<string, string>; custom
   for (const c of options.customers ?? [CAROL, DAVE]) stripe.addCustomer(structuredClone(c));
   const config = loadConfig(
     simulatedEnv(stripe, moesif, {
+      ...IN_PROCESS_SERVICE_ENV,
       AUTO_RECHARGE_HINT_TOKEN: HINT_TOKEN,
       LOG_LEVEL: 'debug',
       ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),

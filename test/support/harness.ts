@@ -15,6 +15,15 @@ export { ADMIN_KEY, API_KEY, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET, MOESIF_KEY, W
 /** Environment for a service wired to the given fakes; `overrides` win. */
 export const testEnv = simulatedEnv;
 
+/**
+ * What in-process test services change from the defaults. They post to Moesif from the main
+ * thread: under tsx, starting the post thread costs each service about half a second of CPU,
+ * hundreds of times a suite. The thread has its own tests (test/delivery/moesif-post-thread.test.ts),
+ * and every service started as a process (crash, multi-instance, soak and command tests) runs the
+ * default, the thread.
+ */
+export const IN_PROCESS_SERVICE_ENV: Readonly<Record<string, string>> = { OUTBOX_POST_THREAD: 'false' };
+
 /** A customer with one default card and one active subscription: the happy path. */
 export const ALICE: FakeCustomer = {
   id: 'cus_alice',
@@ -72,7 +81,7 @@ export async function startHarness(
   const stripe = await new FakeStripe().start();
   const moesif = await new FakeMoesif({ apiKey: MOESIF_KEY }).start();
   for (const c of options.customers ?? [ALICE, BOB]) stripe.addCustomer(structuredClone(c));
-  const config = loadConfig(testEnv(stripe, moesif, options.env));
+  const config = loadConfig(testEnv(stripe, moesif, { ...IN_PROCESS_SERVICE_ENV, ...options.env }));
   const logs = new LogCapture();
   const logger = createLogger(options.env?.LOG_LEVEL ?? 'debug', logs);
   const service = await buildService(config, logger, options.now);

@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { MoesifDeliveryError } from './moesif-errors.js';
+import type { MoesifBalanceTransaction } from './moesif-ledger.js';
+import type { PostRequest, PostResult, PostThreadSettings } from './post-thread-protocol.js';
+
+interface Waiting {
+  resolve: () => void;
+  reject: (err: MoesifDeliveryError) => void;
+}
+
+/**
+ * Sends balance transactions to Moesif from a worker thread (post-thread-entry.ts), with the same
+ * contract as MoesifLedger.postTransaction: resolves on a 2xx, rejects with a MoesifDeliveryError
+ * that says whether to retry. Only the HTTP exchange moves: which entry to send, and recording
+ * what happened, stay with the outbox on the main thread, the store's only writer (a second
+ * SQLite connection in the worker would make the thread that acknowledges webhooks wait on its
+ * write lock).
+ *
+ * Started by start() or the first post. Requests made in one turn go in one message; answers come back the
+ * same way. Should the thread die, every post waiting on it fails as retryable (the outbox tries
+ * those entries again, and Moesif keeps one transaction per transaction_id) and the next post
+ * starts a new thread.
+ */
+export class MoesifPostThread {
+  private worker: Worker | null = null;
+  private readonly waiting = new Map<number, Waiting>();
+  private outgoing: PostRequest[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly settings: PostThreadSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts the thread now rather than at the first post (which would wait for it). */
+  start(): void {
+    this.thread();
+  }
+
+  postTransaction(tx: MoesifBalanceTransaction): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const id = this.nextId++;
+      this.waiting.set(id, { resolve, reject });
+      if (this.outgoing.length === 0) queueMicrotask(() => this.send());
+      this.outgoing.push({ id, tx });
+    });
+  }
+
+  private send(): void {
+    const batch = this.outgoing;
+    this.outgoing = [];
+    if (batch.length > 0) this.thread().postMessage(batch);
+  }
+
+  private thread(): Worker {
+    if (this.worker) return this.worker;
+    const worker = startPostThread(this.settings);
+    worker.unref();
+    worker.on('message', (results: PostResult[]) => {
+      for (const r of results) {
+        const w = this.waiting.get(r.id);
+        if (!w) continue;
+        this.waiting.delete(r.id);
+        if (r.ok) w.resolve();
+        else w.reject(new MoesifDeliveryError(r.message, r.retryable, r.status, r.responseBody, r.retryAfterMs));
+      }
+    });
+    worker.on('error', (err) => this.logger.error({ err }, 'Moesif post thread failed'));
+    worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = null;
+      this.failWaiting(`the Moesif post thread stopped (exit code ${code}) before Moesif answered`);
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private failWaiting(reason: string): void {
+    const waiting = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const w of waiting) w.reject(new MoesifDeliveryError(reason, true, null, null, null));
+  }
+
+  /** Stops the thread (after the outbox worker, so nothing is waiting). */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+    this.failWaiting('the service is shutting down');
+  }
+}
+
+/**
+ * The built service runs post-thread-entry.js. Run from the TypeScript sources (tsx: tests, the
+ * soak, `npm run dev`), the thread registers tsx's loader before importing the .ts entry.
+ */
+function startPostThread(settings: PostThreadSettings): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./post-thread-entry.js', here), { workerData: settings, name: 'moesif-post' });
+  const packageJson = createRequire(here).resolve('tsx/package.json');
+  const exports = (JSON.parse(readFileSync(packageJson, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
+  const tsxApi = new URL(exports['./esm/api']!.import.default, pathToFileURL(packageJson)).href;
+  const entry = new URL('./post-thread-entry.ts', here).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: settings, name: 'moesif-post' });
+}
+
+/** The settings for config: the Moesif client's, with one socket per delivery slot. */
+export function postThreadSettings(config: Config): PostThreadSettings {
+  return { moesif: config.moesif, maxSockets: config.outbox.concurrency };
+}
