@@ -113,11 +113,15 @@ export function summarizeProfile(path: string, window: ProfileWindow, top = 15):
   };
 }
 
-/** The newest .cpuprofile in `dir`, summarised per window; empty if there is none. */
+/**
+ * The main thread's newest .cpuprofile in `dir`, summarised per window; empty if there is none.
+ * Node names each file CPU.<date>.<time>.<pid>.<thread id>.<sequence>.cpuprofile, one per thread:
+ * the main thread is thread 0 (the service's worker threads write their own files beside it).
+ */
 export function summarizeProfileDir(dir: string, windows: ProfileWindow[], top = 15): ProfileSummary[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+    files = readdirSync(dir).filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)).sort();
   } catch {
     return [];
   }

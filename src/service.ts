@@ -71,7 +71,11 @@ export async function buildService(
   now: () => number = Date.now,
   role: 'service' | 'operator' = 'service',
 ): Promise<Service> {
-  const store = await openStore(config.databaseUrl, { sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs, role });
+  const store = await openStore(config.databaseUrl, {
+    sqliteBusyTimeoutMs: config.sqliteBusyTimeoutMs,
+    role,
+    onProblem: (message) => logger.warn({ component: 'store' }, message),
+  });
   const metrics = new Metrics(() => store.outbox.countByState(), { outboxRefreshMs: config.metrics.outboxRefreshMs, now });
   const stripe = new StripeGateway(
     createStripeClient(config.stripe),

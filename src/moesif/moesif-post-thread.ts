@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { startWorkerThread } from '../threads/start-worker-thread.js';
 import { MoesifDeliveryError } from './moesif-errors.js';
 import type { MoesifBalanceTransaction } from './moesif-ledger.js';
 import type { PostRequest, PostResult, PostThreadSettings } from './post-thread-protocol.js';
@@ -59,7 +57,7 @@ export class MoesifPostThread {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = startPostThread(this.settings);
+    const worker = startWorkerThread(import.meta.url, './post-thread-entry', this.settings, 'moesif-post');
     worker.unref();
     worker.on('message', (results: PostResult[]) => {
       for (const r of results) {
@@ -92,21 +90,6 @@ export class MoesifPostThread {
     if (worker) await worker.terminate();
     this.failWaiting('the service is shutting down');
   }
-}
-
-/**
- * The built service runs post-thread-entry.js. Run from the TypeScript sources (tsx: tests, the
- * soak, `npm run dev`), the thread registers tsx's loader before importing the .ts entry.
- */
-function startPostThread(settings: PostThreadSettings): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./post-thread-entry.js', here), { workerData: settings, name: 'moesif-post' });
-  const packageJson = createRequire(here).resolve('tsx/package.json');
-  const exports = (JSON.parse(readFileSync(packageJson, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
-  const tsxApi = new URL(exports['./esm/api']!.import.default, pathToFileURL(packageJson)).href;
-  const entry = new URL('./post-thread-entry.ts', here).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: settings, name: 'moesif-post' });
 }
 
 /** The settings for config: the Moesif client's, with one socket per delivery slot. */

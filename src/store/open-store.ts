@@ -11,6 +11,8 @@ export interface StoreOptions {
    * (npm run admin, npm run reconcile) that never claims entries; it shares the file.
    */
   role?: 'service' | 'operator';
+  /** Problems of the store's background work that do not fail a request (SQLite: WAL checkpoints). */
+  onProblem?: (message: string) => void;
 }
 
 /** Opens the store named by DATABASE_URL and applies pending migrations. */
@@ -19,6 +21,7 @@ export async function openStore(databaseUrl: string, options: StoreOptions = {})
     return new SqliteStore(sqlitePathFromUrl(databaseUrl), {
       busyTimeoutMs: options.sqliteBusyTimeoutMs,
       owner: (options.role ?? 'service') === 'service',
+      onCheckpointProblem: options.onProblem,
     });
   }
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return PostgresStore.open(databaseUrl);

@@ -13,7 +13,12 @@ export interface DeliveryFailure {
 export interface OutboxStore {
   /** Queues an entry unless its transaction id is already known. Returns whether it was new. */
   enqueue(entry: LedgerEntry, source: string, now: number): Promise<boolean>;
-  /** Takes up to `limit` due pending entries (or ones whose lease expired) and leases them. */
+  /**
+   * Takes up to `limit` due pending entries (or ones whose lease expired) and leases them. A
+   * claimed entry's next attempt is its lease's end (renewals move both): that is when it is tried
+   * again should this attempt be lost with its process, and the due-entries index then skips the
+   * entries being delivered instead of reading past each of them on every claim.
+   */
   claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]>;
   /**
    * Extends the leases of claims still being delivered to `leaseUntil` (those whose token still

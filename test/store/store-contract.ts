@@ -140,6 +140,8 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       await store.outbox.enqueue(e, 'top-up', T0);
       const first = await store.outbox.claimDue(T0, 10, 1_000);
       expect(first.map((c) => c.transactionId)).toEqual([e.transactionId]);
+      // Should this attempt be lost, the entry is next tried when its lease ends.
+      expect(await store.outbox.get(e.transactionId)).toMatchObject({ state: 'pending', nextAttemptAt: T0 + 1_000 });
       expect(await store.outbox.claimDue(T0 + 500, 10, 1_000)).toEqual([]);
       const takeover = await store.outbox.claimDue(T0 + 1_001, 10, 1_000);
       expect(takeover.map((c) => c.transactionId)).toEqual([e.transactionId]);
@@ -162,6 +164,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>, 
       await store.outbox.markDelivered(claims.find((c) => c.transactionId === done.transactionId)!, T0 + 10);
       // Renewed at T0 + 600 for another 1 000 ms: the delivered one has no lease left to renew.
       expect(await store.outbox.renewLeases(claims, T0 + 1_600)).toBe(1);
+      expect((await store.outbox.get(slow.transactionId))?.nextAttemptAt).toBe(T0 + 1_600);
       expect(await store.outbox.claimDue(T0 + 1_200, 10, 1_000)).toEqual([]);
       const takeover = await store.outbox.claimDue(T0 + 1_601, 10, 1_000);
       expect(takeover.map((c) => c.transactionId)).toEqual([slow.transactionId]);

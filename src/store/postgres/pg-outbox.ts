@@ -37,7 +37,7 @@ export class PgOutbox implements OutboxStore {
   async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]> {
     const token = randomUUID();
     const { rows } = await this.db.query(
-      `UPDATE outbox SET lease_token = $1, lease_until = $2, updated_at = $3
+      `UPDATE outbox SET lease_token = $1, lease_until = $2, next_attempt_at = $2, updated_at = $3
        WHERE transaction_id IN (
          SELECT transaction_id FROM outbox
          WHERE state = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
@@ -52,7 +52,7 @@ export class PgOutbox implements OutboxStore {
   async renewLeases(claims: readonly ClaimedEntry[], leaseUntil: number): Promise<number> {
     if (claims.length === 0) return 0;
     const r = await this.db.query(
-      `UPDATE outbox SET lease_until = $1
+      `UPDATE outbox SET lease_until = $1, next_attempt_at = $1
        FROM unnest($2::text[], $3::text[]) AS claim(id, token)
        WHERE outbox.transaction_id = claim.id AND outbox.lease_token = claim.token`,
       [leaseUntil, claims.map((c) => c.transactionId), claims.map((c) => c.leaseToken)],

@@ -2,9 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../store-errors.js';
+import { CheckpointThread } from './checkpoint-thread.js';
 import { GroupCommit } from './group-commit.js';
 import { sqliteMigrations } from './migrations.js';
 import { WalSync } from './wal-sync.js';
+
+/** How often the checkpoint thread copies the WAL into the database file while writes arrive. */
+const CHECKPOINT_INTERVAL_MS = 200;
 
 /**
  * One SQLite database shared by the per-capability parts of the store: WAL, and a committed
@@ -16,9 +20,14 @@ export class SqliteDb {
   readonly db: Database.Database;
   private readonly group: GroupCommit;
   private readonly wal: WalSync | null;
+  private readonly checkpoints: CheckpointThread | null;
 
-  /** busyTimeoutMs (default 5000): how long a write waits for another connection's lock before SQLITE_BUSY. */
-  constructor(path: string, options: { busyTimeoutMs?: number } = {}) {
+  /**
+   * busyTimeoutMs (default 5000): how long a write waits for another connection's lock before
+   * SQLITE_BUSY. checkpointThread: checkpoint the WAL from a worker thread (checkpoint-thread.ts;
+   * the service's own connection only), reporting problems to onProblem.
+   */
+  constructor(path: string, options: { busyTimeoutMs?: number; checkpointThread?: { onProblem: (message: string) => void } } = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -30,6 +39,10 @@ export class SqliteDb {
     this.migrate();
     this.wal = path === ':memory:' ? null : new WalSync(`${path}-wal`);
     this.group = new GroupCommit(this.db, this.wal);
+    this.checkpoints =
+      path !== ':memory:' && options.checkpointThread
+        ? CheckpointThread.start(this.db, { path, intervalMs: CHECKPOINT_INTERVAL_MS }, options.checkpointThread.onProblem)
+        : null;
   }
 
   private migrate(): void {
@@ -80,6 +93,7 @@ export class SqliteDb {
     if (!this.db.open) return;
     try {
       await this.group.drain();
+      await this.checkpoints?.stop();
     } finally {
       this.db.close();
       this.wal?.close();

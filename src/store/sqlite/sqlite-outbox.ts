@@ -36,7 +36,7 @@ export class SqliteOutbox implements OutboxStore {
          ON CONFLICT (transaction_id) DO NOTHING`,
       ),
       claimDue: sql.prepare(
-        `UPDATE outbox SET lease_token = @token, lease_until = @leaseUntil, updated_at = @now
+        `UPDATE outbox SET lease_token = @token, lease_until = @leaseUntil, next_attempt_at = @leaseUntil, updated_at = @now
          WHERE transaction_id IN (
            SELECT transaction_id FROM outbox
            WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
@@ -71,8 +71,9 @@ export class SqliteOutbox implements OutboxStore {
            lease_token = NULL, lease_until = NULL
          WHERE state = @state`,
       ),
-      releaseAll: sql.prepare('UPDATE outbox SET lease_token = NULL, lease_until = NULL WHERE lease_token IS NOT NULL'),
-      renew: sql.prepare('UPDATE outbox SET lease_until = @until WHERE transaction_id = @id AND lease_token = @token'),
+      // A released entry is due again from when it was claimed (updated_at: renewals leave it).
+      releaseAll: sql.prepare('UPDATE outbox SET lease_token = NULL, lease_until = NULL, next_attempt_at = updated_at WHERE lease_token IS NOT NULL'),
+      renew: sql.prepare('UPDATE outbox SET lease_until = @until, next_attempt_at = @until WHERE transaction_id = @id AND lease_token = @token'),
       get: sql.prepare('SELECT * FROM outbox WHERE transaction_id = ?'),
       listAll: sql.prepare('SELECT * FROM outbox ORDER BY updated_at DESC, transaction_id LIMIT ?'),
       listByState: sql.prepare('SELECT * FROM outbox WHERE state = ? ORDER BY updated_at DESC, transaction_id LIMIT ?'),

@@ -28,6 +28,8 @@ export interface SqliteStoreOptions {
    * beside a running service: they never claim or lease entries.
    */
   owner?: boolean;
+  /** The owner's WAL checkpoints run on a worker thread (checkpoint-thread.ts); its problems go here. */
+  onCheckpointProblem?: (message: string) => void;
 }
 
 /** The embedded store: one SQLite file (see sqlite-db.ts), one part per capability. */
@@ -51,7 +53,10 @@ export class SqliteStore implements Store {
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.lock = options.owner && path !== ':memory:' ? StoreFileLock.acquire(path) : null;
     try {
-      this.sql = new SqliteDb(path, options);
+      this.sql = new SqliteDb(path, {
+        busyTimeoutMs: options.busyTimeoutMs,
+        checkpointThread: options.owner ? { onProblem: options.onCheckpointProblem ?? (() => {}) } : undefined,
+      });
     } catch (err) {
       this.lock?.release();
       throw err;
