@@ -11,7 +11,8 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import axios, { type AxiosInstance } from 'axios';
-import { MoesifLedger, type MoesifBalanceTransaction } from '../src/moesif/moesif-ledger.js';
+import type { MoesifBalanceTransaction } from '../src/moesif/moesif-http.js';
+import { MoesifLedger } from '../src/moesif/moesif-ledger.js';
 import { PooledHttpAgent } from './pooled-agents.js';
 
 const { values } = parseArgs({

@@ -10,7 +10,7 @@ import { BENCH_CUSTOMER, BENCH_SUBSCRIPTION } from './bench-events.js';
 import { parseBenchOptions, type BenchOptions } from './bench-options.js';
 import { Cleanup } from './cleanup.js';
 import { runBacklogPhase } from './phases/backlog-phase.js';
-import { runBaselinePhase } from './phases/baseline-phase.js';
+import { runBaselinePhase, type Baseline } from './phases/baseline-phase.js';
 import { MOESIF_KEY, type BenchContext } from './phases/context.js';
 import { runEndToEndPhase } from './phases/end-to-end-phase.js';
 import { runIngestPhase } from './phases/ingest-phase.js';
@@ -94,23 +94,23 @@ async function main(): Promise<number> {
     const rows: ReportRow[] = [];
     const notes: string[] = [];
     const phases: Record<string, unknown> = {};
-    let baselinePerSecond: number | null = null;
+    let baseline: Baseline | null = null;
     let ingestPerSecond: number | null = null;
     for (const phase of options.phases) {
       const started = performance.now();
       if (phase === 'baseline') {
         const out = await runBaselinePhase(ctx);
-        baselinePerSecond = out.ackedPerSecond;
+        baseline = { ackedPerSecond: out.ackedPerSecond, ackP99Ms: out.ackP99Ms };
         rows.push(...out.rows);
         phases.baseline = out.json;
       } else if (phase === 'ingest') {
-        const out = await runIngestPhase(ctx, baselinePerSecond);
+        const out = await runIngestPhase(ctx, baseline);
         ingestPerSecond = out.ackedPerSecond;
         rows.push(...out.rows);
         notes.push(...(out.notes ?? []));
         phases.ingest = out.json;
       } else if (phase === 'e2e') {
-        const out = await runEndToEndPhase(ctx, baselinePerSecond);
+        const out = await runEndToEndPhase(ctx, baseline?.ackedPerSecond ?? null);
         rows.push(...out.rows);
         notes.push(...(out.notes ?? []));
         phases.e2e = out.json;
@@ -120,7 +120,7 @@ async function main(): Promise<number> {
         notes.push(...(out.notes ?? []));
         phases.topup = out.json;
       } else {
-        const out = await runBacklogPhase(ctx, ingestPerSecond);
+        const out = await runBacklogPhase(ctx, ingestPerSecond, baseline);
         rows.push(...out.rows);
         notes.push(...(out.notes ?? []));
         phases.backlog = out.json;

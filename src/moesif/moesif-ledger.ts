@@ -1,6 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import { type AxiosInstance, isAxiosError } from 'axios';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { expiryOf } from '../ledger/credit-expiry.js';
@@ -8,9 +6,8 @@ import type { LedgerEntry } from '../ledger/ledger-entry.js';
 import { toMoesifAmount, type CreditRates } from '../money/moesif-amount.js';
 import { isStripeId } from '../stripe/stripe-ids.js';
 import { MoesifDeliveryError } from './moesif-errors.js';
-import { parseRetryAfterMs } from './retry-after.js';
+import { bodyText, createMoesifHttp, postBalanceTransaction, type MoesifBalanceTransaction } from './moesif-http.js';
 
-const BALANCE_TRANSACTIONS_PATH = '/~/billing/reports/balance_transactions';
 /**
  * The path of a subscription's balance. Moesif's subscription ids are Stripe's (sub_…); anything
  * else is refused rather than encoded: `..` survives encodeURIComponent and would make this a
@@ -19,21 +16,6 @@ const BALANCE_TRANSACTIONS_PATH = '/~/billing/reports/balance_transactions';
 function subscriptionPath(id: string): string {
   if (!isStripeId('subscription', id)) throw new Error('refusing to build a Moesif path from a malformed subscription id');
   return `/search/~/subscriptions/${id}`;
-}
-const MAX_KEPT_BODY = 2_000;
-
-/** Moesif's wire format for a balance transaction (createBalanceTransaction). */
-export interface MoesifBalanceTransaction {
-  company_id: string;
-  subscription_id: string;
-  amount: number;
-  type: string;
-  transaction_id: string;
-  description: string;
-  /** ISO date-time from which Moesif counts the credits (optional in Moesif's API). */
-  active_at?: string;
-  /** ISO date-time at which Moesif expires what is left of them (optional). */
-  expire_at?: string;
 }
 
 /**
@@ -89,11 +71,6 @@ const balanceSchema = z.object({
   last_modified: z.string().nullish(),
 });
 
-function bodyText(data: unknown): string | null {
-  if (data === undefined || data === null || data === '') return null;
-  const text = typeof data === 'string' ? data : JSON.stringify(data);
-  return text.length > MAX_KEPT_BODY ? `${text.slice(0, MAX_KEPT_BODY)}…` : text;
-}
 
 /**
  * Moesif's Management API, balance transactions only. Kept-alive connections; every failure is a
@@ -103,18 +80,7 @@ export class MoesifLedger {
   private readonly http: AxiosInstance;
 
   constructor(config: Config['moesif'], maxSockets: number) {
-    this.http = axios.create({
-      baseURL: config.apiUrl,
-      timeout: config.timeoutMs,
-      headers: { Authorization: `Bearer ${config.apiKey}`, 'Content-Type': 'application/json' },
-      httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
-      httpsAgent: new https.Agent({ keepAlive: true, maxSockets }),
-      // Status codes are classified below, not thrown.
-      validateStatus: () => true,
-      maxRedirects: 0,
-      responseType: 'text',
-      transitional: { clarifyTimeoutError: true },
-    });
+    this.http = createMoesifHttp(config, maxSockets);
   }
 
   /**
@@ -154,27 +120,8 @@ export class MoesifLedger {
     };
   }
 
-  async postTransaction(tx: MoesifBalanceTransaction): Promise<void> {
-    let status: number;
-    let data: unknown;
-    let retryAfter: string | undefined;
-    try {
-      const res = await this.http.post(BALANCE_TRANSACTIONS_PATH, tx);
-      status = res.status;
-      data = res.data;
-      retryAfter = res.headers['retry-after'] as string | undefined;
-    } catch (err) {
-      const reason = isAxiosError(err) ? (err.code ?? err.message) : String(err);
-      throw new MoesifDeliveryError(`request to Moesif failed: ${reason}`, true, null, null, null);
-    }
-    if (status >= 200 && status < 300) return;
-    const retryable = status === 429 || status >= 500 || status === 408;
-    throw new MoesifDeliveryError(
-      `Moesif answered ${status}`,
-      retryable,
-      status,
-      bodyText(data),
-      retryable ? parseRetryAfterMs(retryAfter, Date.now()) : null,
-    );
+  postTransaction(tx: MoesifBalanceTransaction): Promise<void> {
+    return postBalanceTransaction(this.http, tx);
   }
+
 }

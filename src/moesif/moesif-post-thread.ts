@@ -3,8 +3,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
 import { startWorkerThread } from '../threads/start-worker-thread.js';
 import { MoesifDeliveryError } from './moesif-errors.js';
-import type { MoesifBalanceTransaction } from './moesif-ledger.js';
+import type { MoesifBalanceTransaction } from './moesif-http.js';
 import type { PostRequest, PostResult, PostThreadSettings } from './post-thread-protocol.js';
+
+/** Its heap holds the requests in flight (OUTBOX_CONCURRENCY + a batch) and little else. */
+const POST_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
 
 interface Waiting {
   resolve: () => void;
@@ -57,7 +60,7 @@ export class MoesifPostThread {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorkerThread(import.meta.url, './post-thread-entry', this.settings, 'moesif-post');
+    const worker = startWorkerThread(import.meta.url, './post-thread-entry', this.settings, 'moesif-post', POST_THREAD_LIMITS);
     worker.unref();
     worker.on('message', (results: PostResult[]) => {
       for (const r of results) {

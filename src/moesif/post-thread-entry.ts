@@ -5,13 +5,13 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { MoesifDeliveryError } from './moesif-errors.js';
-import { MoesifLedger } from './moesif-ledger.js';
+import { createMoesifHttp, postBalanceTransaction } from './moesif-http.js';
 import type { PostRequest, PostResult, PostThreadSettings } from './post-thread-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('post-thread-entry.ts runs only as a worker thread');
 const settings = workerData as PostThreadSettings;
-const ledger = new MoesifLedger(settings.moesif, settings.maxSockets);
+const client = createMoesifHttp(settings.moesif, settings.maxSockets);
 
 // Answers that complete in one turn go back in one message.
 let answers: PostResult[] = [];
@@ -27,7 +27,7 @@ function flush(): void {
 
 port.on('message', (requests: PostRequest[]) => {
   for (const { id, tx } of requests) {
-    ledger.postTransaction(tx).then(
+    postBalanceTransaction(client, tx).then(
       () => answer({ id, ok: true }),
       (err: unknown) =>
         answer(

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import type { MoesifBalanceTransaction } from './moesif-ledger.js';
+import type { MoesifBalanceTransaction } from './moesif-http.js';
 
 /** What the post thread is started with (structured-cloned: plain data only). */
 export interface PostThreadSettings {

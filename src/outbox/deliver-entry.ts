@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ClaimedEntry, OutboxEntry } from '../ledger/ledger-entry.js';
-import type { MoesifBalanceTransaction } from '../moesif/moesif-ledger.js';
+import type { MoesifBalanceTransaction } from '../moesif/moesif-http.js';
 import { MoesifDeliveryError } from '../moesif/moesif-errors.js';
 import type { OutgoingEvents } from '../outgoing-events/outgoing-events.js';
 import type { Store } from '../store/store.js';

@@ -2,8 +2,11 @@ import { retryDelayMs, type BackoffPolicy } from './backoff.js';
 
 /** Consecutive transient Moesif failures after which the worker stops sending at full concurrency. */
 const TRIP_AFTER = 5;
-/** Longest pause between probes: a recovered Moesif is noticed within this. */
-const MAX_PROBE_PAUSE_MS = 30_000;
+/**
+ * Longest pause between probes: a recovered Moesif is noticed within this. One request every five
+ * seconds costs a Moesif that is down nothing, and credits resume within seconds of its return.
+ */
+const MAX_PROBE_PAUSE_MS = 5_000;
 
 /**
  * Keeps the worker from flooding a Moesif that is down (and from burning the CPU that ingest

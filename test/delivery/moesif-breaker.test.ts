@@ -23,7 +23,7 @@ describe('MoesifBreaker', () => {
     expect(b.isOpen).toBe(false);
   });
 
-  it('once open, allows one probe after a pause that grows with each failed probe, capped at 30 s', () => {
+  it('once open, allows one probe after a pause that grows with each failed probe, capped at 5 s (a recovered Moesif is noticed within that)', () => {
     const b = new MoesifBreaker(policy);
     for (let i = 0; i < 5; i++) b.recordFailure(0, null);
     const first = b.waitMs(0);
@@ -31,8 +31,7 @@ describe('MoesifBreaker', () => {
     expect(first).toBeLessThanOrEqual(100);
     expect(b.allowance(first, 32)).toBe(1);
     for (let i = 0; i < 20; i++) b.recordFailure(10_000, null);
-    expect(b.waitMs(10_000)).toBeLessThanOrEqual(30_000);
-    expect(b.waitMs(10_000)).toBeGreaterThanOrEqual(15_000);
+    expect(b.waitMs(10_000)).toBe(5_000);
   });
 
   it('honours Retry-After as the least pause', () => {

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { MoesifDeliveryError } from '../../src/moesif/moesif-errors.js';
-import type { MoesifBalanceTransaction } from '../../src/moesif/moesif-ledger.js';
+import type { MoesifBalanceTransaction } from '../../src/moesif/moesif-http.js';
 import { MoesifPostThread, postThreadSettings } from '../../src/moesif/moesif-post-thread.js';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
 import { FakeStripe } from '../../src/simulators/stripe/fake-stripe.js';

@@ -37,7 +37,10 @@ export class CheckpointThread {
   ) {}
 
   static start(db: Database.Database, settings: CheckpointThreadSettings, onProblem: (message: string) => void): CheckpointThread {
-    const worker = startWorkerThread(import.meta.url, './checkpoint-thread-entry', settings, 'sqlite-checkpoint');
+    const worker = startWorkerThread(import.meta.url, './checkpoint-thread-entry', settings, 'sqlite-checkpoint', {
+      maxYoungGenerationSizeMb: 2,
+      maxOldGenerationSizeMb: 16,
+    });
     worker.unref();
     const thread = new CheckpointThread(worker, db);
     worker.on('message', (message: 'ready' | { copied: number } | { error: string }) => {

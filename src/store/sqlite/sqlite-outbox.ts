@@ -35,13 +35,19 @@ export class SqliteOutbox implements OutboxStore {
            @paymentIntentId, @description, @source, 'pending', 0, @now, @now, @now, @ledgerType, @activeAt, @expireAt, @credits, @origin)
          ON CONFLICT (transaction_id) DO NOTHING`,
       ),
-      claimDue: sql.prepare(
-        `UPDATE outbox SET lease_token = @token, lease_until = @leaseUntil, next_attempt_at = @leaseUntil, updated_at = @now
-         WHERE transaction_id IN (
-           SELECT transaction_id FROM outbox
+      // Two statements in one transaction rather than UPDATE … WHERE transaction_id IN (SELECT …):
+      // SQLite ran that form in 30-500 µs even with nothing due (slowest on small tables), these
+      // in 6-9 µs.
+      due: sql
+        .prepare(
+          `SELECT transaction_id FROM outbox
            WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until < @now)
-           ORDER BY next_attempt_at LIMIT @limit)
-         RETURNING *`,
+           ORDER BY next_attempt_at LIMIT @limit`,
+        )
+        .pluck(),
+      claim: sql.prepare(
+        `UPDATE outbox SET lease_token = @token, lease_until = @leaseUntil, next_attempt_at = @leaseUntil, updated_at = @now
+         WHERE transaction_id = @id RETURNING *`,
       ),
       delivered: sql.prepare(
         `UPDATE outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = @now, updated_at = @now,
@@ -93,10 +99,15 @@ export class SqliteOutbox implements OutboxStore {
 
   claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedEntry[]> {
     return this.sql.write(() => {
+      const ids = this.s.due.all({ now, limit }) as string[];
+      if (ids.length === 0) return [];
       const token = randomUUID();
-      const rows = this.s.claimDue.all({ token, leaseUntil: now + leaseMs, now, limit }) as Row[];
-      return rows.map((r) => ({ ...toOutboxEntry(r), leaseToken: token }));
-    }, 'one', DELIVERY_BOOKKEEPING);
+      const claim = { token, leaseUntil: now + leaseMs, now, id: '' };
+      return ids.map((id) => {
+        claim.id = id;
+        return { ...toOutboxEntry(this.s.claim.get(claim) as Row), leaseToken: token };
+      });
+    }, 'several', DELIVERY_BOOKKEEPING);
   }
 
   /**
