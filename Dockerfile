@@ -27,4 +27,6 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "dist/main.js"]
+# The same node flags as `npm start`: semi-spaces of 4 MB (V8's default grows them to 16 MB) keep
+# the peak RSS under load about 30 MB lower, with shorter scavenges (README, Performance).
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "dist/main.js"]

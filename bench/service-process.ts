@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import type { Cleanup } from './cleanup.js';
@@ -59,8 +59,9 @@ export class ServiceProcess {
   }
 
   /**
-   * Starts `node <repo>/dist/main.js` in `workDir` (so no stray .env is read) with exactly `env`
-   * (plus PATH and HOME), and waits for GET /readyz.
+   * Starts `node <flags> <repo>/dist/main.js` in `workDir` (so no stray .env is read) with exactly
+   * `env` (plus PATH and HOME), and waits for GET /readyz. The flags are `npm start`'s, so the
+   * bench measures the service as it runs in production.
    */
   static async start(options: {
     repoRoot: string;
@@ -77,7 +78,7 @@ export class ServiceProcess {
     const spawnedAt = Date.now();
     try {
       child = options.cleanup.track(
-        spawn(process.execPath, [...(options.nodeArgs ?? []), join(options.repoRoot, 'dist', 'main.js')], {
+        spawn(process.execPath, [...startScriptNodeFlags(options.repoRoot), ...(options.nodeArgs ?? []), join(options.repoRoot, 'dist', 'main.js')], {
           cwd: options.workDir,
           env: {
             PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -134,4 +135,12 @@ export function seriesByLabel(metrics: string, name: string, label: string): Rec
     out[value] = (out[value] ?? 0) + Number(m[2]);
   }
   return out;
+}
+
+/** The node flags of package.json's `start` script (`node <flags> dist/main.js`). */
+export function startScriptNodeFlags(repoRoot: string): string[] {
+  const start = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const match = /^node((?:\s+--[\w-]+(?:=\S+)?)*)\s+dist\/main\.js$/.exec(start.trim());
+  if (!match) throw new Error(`package.json's start script is not "node <flags> dist/main.js": ${start}`);
+  return match[1]!.trim().split(/\s+/).filter(Boolean);
 }
