@@ -12,6 +12,8 @@ const POST_THREAD_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb
 interface Waiting {
   resolve: () => void;
   reject: (err: MoesifDeliveryError) => void;
+  /** Past this (epoch ms) the post fails as retryable even if the thread never answers. */
+  deadline: number;
 }
 
 /**
@@ -22,21 +24,27 @@ interface Waiting {
  * SQLite connection in the worker would make the thread that acknowledges webhooks wait on its
  * write lock).
  *
- * Started by start() or the first post. Requests made in one turn go in one message; answers come back the
- * same way. Should the thread die, every post waiting on it fails as retryable (the outbox tries
- * those entries again, and Moesif keeps one transaction per transaction_id) and the next post
- * starts a new thread.
+ * Started by start() or the first post. Requests made in one turn go in one message; answers come
+ * back the same way. Should the thread die, every post waiting on it fails as retryable (the outbox
+ * tries those entries again, and Moesif keeps one transaction per transaction_id) and the next post
+ * starts a new thread. Should it stop answering, a post fails as retryable after three Moesif
+ * timeouts and five seconds (a request may wait for a connection behind others before its own
+ * timeout starts): the outbox never waits forever.
  */
 export class MoesifPostThread {
   private worker: Worker | null = null;
   private readonly waiting = new Map<number, Waiting>();
   private outgoing: PostRequest[] = [];
   private nextId = 1;
+  private watchdog: NodeJS.Timeout | null = null;
+  private readonly answerWithinMs: number;
 
   constructor(
     private readonly settings: PostThreadSettings,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.answerWithinMs = 3 * settings.moesif.timeoutMs + 5_000;
+  }
 
   /** Starts the thread now rather than at the first post (which would wait for it). */
   start(): void {
@@ -46,7 +54,7 @@ export class MoesifPostThread {
   postTransaction(tx: MoesifBalanceTransaction): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const id = this.nextId++;
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { resolve, reject, deadline: Date.now() + this.answerWithinMs });
       if (this.outgoing.length === 0) queueMicrotask(() => this.send());
       this.outgoing.push({ id, tx });
     });
@@ -73,11 +81,23 @@ export class MoesifPostThread {
     });
     worker.on('error', (err) => this.logger.error({ err }, 'Moesif post thread failed'));
     worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = null;
+      if (this.worker !== worker) return; // closed
+      this.worker = null;
+      this.logger.warn({ code, waiting: this.waiting.size }, 'Moesif post thread stopped; the next delivery starts a new one');
       this.failWaiting(`the Moesif post thread stopped (exit code ${code}) before Moesif answered`);
     });
     this.worker = worker;
+    this.watchdog ??= setInterval(() => this.failOverdue(), 1_000).unref();
     return worker;
+  }
+
+  private failOverdue(): void {
+    const now = Date.now();
+    for (const [id, w] of this.waiting) {
+      if (w.deadline > now) continue;
+      this.waiting.delete(id);
+      w.reject(new MoesifDeliveryError(`no answer from the Moesif post thread within ${this.answerWithinMs} ms`, true, null, null, null));
+    }
   }
 
   private failWaiting(reason: string): void {
@@ -90,6 +110,8 @@ export class MoesifPostThread {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = null;
     if (worker) await worker.terminate();
     this.failWaiting('the service is shutting down');
   }

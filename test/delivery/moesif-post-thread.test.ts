@@ -112,6 +112,21 @@ describe('the Moesif post thread', () => {
     await poster.postTransaction(next);
     expect(moesif.ledger.has(next.transaction_id)).toBe(true);
   });
+
+  it('a thread that never answers does not hold a delivery forever: the post fails as retryable after three timeouts and 5 s', async () => {
+    const config = loadConfig(testEnv(stripe, moesif, { MOESIF_TIMEOUT_MS: '100' }));
+    const silent = new MoesifPostThread(postThreadSettings(config), pino({ level: 'silent' }));
+    silent.start();
+    // The thread stays up but never hears of the request, as if its event loop were stuck.
+    const worker = (silent as unknown as { worker: Worker }).worker;
+    worker.postMessage = () => {};
+    const started = Date.now();
+    const err = await failureOf(silent.postTransaction(tx()));
+    expect(err.retryable).toBe(true);
+    expect(err.message).toMatch(/no answer from the Moesif post thread within 5300 ms/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5_300);
+    await silent.close();
+  }, 15_000);
 });
 
 describe('a service with OUTBOX_POST_THREAD=true (the default; in-process test services turn it off)', () => {
