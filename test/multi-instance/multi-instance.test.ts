@@ -259,9 +259,10 @@ if (unavailable) {
         // The proxies saw every acceptance Moesif counted (sanity of the attribution).
         expect(accepted.flat().length).toBe(moesif.accepted.length);
         // Attribution sanity: nothing reached Moesif from the killed instance after its exit was observed
-        // (a little grace: bytes it wrote before dying are read by this process's event loop a bit later).
+        // (a grace: bytes it wrote before dying are read by this process's event loop later, up to
+        // seconds later on a CI machine running two suites at once).
         const lastFromKilled = Math.max(0, ...proxies[KILLED]!.requests.map((r) => r.receivedAt));
-        expect(lastFromKilled).toBeLessThanOrEqual(killedExitObservedAt + 500);
+        expect(lastFromKilled).toBeLessThanOrEqual(killedExitObservedAt + 3_000);
 
         // --- The store: every entry delivered, no pending. ---
         const counts = await store.outbox.countByState();
