@@ -1,15 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodeEntryArgs } from '../tools/entry-point.js';
 
-/** The project root (this file is soak/service-instance.ts). */
-export const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const MAIN = join(ROOT, 'src', 'main.ts');
-/** tsx's ESM loader, resolved from the project, so the child runs the TypeScript sources from any cwd. */
-const TSX_LOADER = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+export { ROOT } from '../tools/entry-point.js';
 
 /** Every child started here and not yet exited, so nothing outlives the soak. */
 const live = new Set<ChildProcess>();
@@ -47,7 +41,7 @@ export interface InstanceExit {
 }
 
 /**
- * One instance of the real service (src/main.ts through tsx) as a child process on 127.0.0.1,
+ * One instance of the real service (src/main.ts, tools/entry-point.ts says how) as a child process on 127.0.0.1,
  * restartable on the same database. Its stdout/stderr go to a log file (appended across
  * restarts), never into this process's memory. The cwd is the run's own directory, so no
  * developer .env is read.
@@ -105,7 +99,7 @@ export class ServiceInstance {
     writeSync(log, `\n===== ${this.name} start #${this.starts + 1} on port ${this.port} at ${new Date().toISOString()} =====\n`);
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+      child = spawn(process.execPath, nodeEntryArgs('src/main.ts'), {
         cwd: this.cwd,
         // The drain check reads the outbox gauge: fresh at every scrape, not the production 15 s cache.
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', METRICS_OUTBOX_REFRESH_SECONDS: '0', ...this.env, HOST: '127.0.0.1', PORT: String(this.port) },

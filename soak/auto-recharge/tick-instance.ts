@@ -1,12 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { ROOT } from '../service-instance.js';
-
-const MAIN = join(ROOT, 'soak', 'auto-recharge', 'instance-main.ts');
-const TSX_LOADER = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+import { nodeEntry } from '../../tools/entry-point.js';
 
 /** Every instance started and not yet exited, so nothing outlives the soak. */
 const live = new Set<ChildProcess>();
@@ -43,9 +37,10 @@ export class TickInstance {
 
   async start(clockStart: number, timeoutMs = 30_000): Promise<void> {
     const log = openSync(this.logFile, 'a');
-    const child = fork(MAIN, [], {
+    const entry = nodeEntry('soak/auto-recharge/instance-main.ts');
+    const child = fork(entry.script, [], {
       cwd: this.cwd,
-      execArgv: ['--import', TSX_LOADER],
+      execArgv: entry.execArgv,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...this.env, SOAK_CLOCK_START: String(clockStart) },
       stdio: ['ignore', log, log, 'ipc'],
     });

@@ -1,15 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodeEntryArgs } from '../../tools/entry-point.js';
 
 /** The project root (this file is test/crash/service-process.ts). */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'src', 'main.ts');
-/** tsx's ESM loader, resolved from the project so the child can run with any cwd. */
-const TSX_LOADER = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+export { ROOT } from '../../tools/entry-point.js';
 
 export interface Exit {
   code: number | null;
@@ -27,7 +23,7 @@ export function tempDir(prefix = 'topup-sync-test-'): string {
 }
 
 /**
- * The real entry point (src/main.ts through tsx) as a child process with exactly `env` (plus PATH).
+ * The real entry point (src/main.ts, tools/entry-point.ts says how) as a child process with exactly `env` (plus PATH).
  *
  * The child runs in an empty temporary directory: main.ts calls dotenv.config(), which reads
  * `<cwd>/.env` and ignores DOTENV_CONFIG_PATH (only the `dotenv/config` preload honours it), so a
@@ -43,7 +39,7 @@ export class ServiceProcess {
   constructor(env: Record<string, string | undefined>, options: { cwd?: string } = {}) {
     const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', DOTENV_CONFIG_PATH: '/nonexistent/topup-sync/.env' };
     for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
-    this.proc = spawn(process.execPath, ['--import', TSX_LOADER, MAIN], {
+    this.proc = spawn(process.execPath, nodeEntryArgs('src/main.ts'), {
       cwd: options.cwd ?? tempDir('topup-sync-cwd-'),
       env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],

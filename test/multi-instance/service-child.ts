@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TSX_LOADER, childEnv } from '../operations/run-cli.js';
+import { nodeEntryArgs } from '../../tools/entry-point.js';
+import { childEnv } from '../operations/run-cli.js';
 
 export interface Exit {
   code: number | null;
@@ -13,7 +14,7 @@ const live = new Set<ServiceChild>();
 const cwds: string[] = [];
 
 /**
- * src/main.ts through tsx as a child process, with exactly `env` plus PATH, in an empty temporary
+ * src/main.ts as a child process (tools/entry-point.ts says how), with exactly `env` plus PATH, in an empty temporary
  * cwd (main.ts reads `<cwd>/.env`). Stdout is kept (JSON log lines) for the port and for diagnosis.
  */
 export class ServiceChild {
@@ -32,7 +33,7 @@ export class ServiceChild {
   ) {
     this.cwd = mkdtempSync(join(tmpdir(), 'topup-sync-multi-cwd-'));
     cwds.push(this.cwd);
-    this.proc = spawn(process.execPath, ['--import', TSX_LOADER, join(ROOT, 'src', 'main.ts')], {
+    this.proc = spawn(process.execPath, nodeEntryArgs('src/main.ts'), {
       cwd: this.cwd,
       env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],

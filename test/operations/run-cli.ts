@@ -1,14 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodeEntryArgs } from '../../tools/entry-point.js';
 
-/** The project root (this file is test/operations/run-cli.ts). */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** tsx's ESM loader, resolved from the project, so a child runs the TypeScript sources with any cwd. */
-export const TSX_LOADER = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
+export { ROOT } from '../../tools/entry-point.js';
 
 const live = new Set<ChildProcess>();
 const tempDirs: string[] = [];
@@ -35,13 +31,13 @@ export function childEnv(env: Record<string, string | undefined>): Record<string
 }
 
 /**
- * Runs `src/<script>` (e.g. 'cli/reconcile.ts') through tsx as `npm run …` would, and resolves when
+ * Runs `src/<script>` (e.g. 'cli/reconcile.ts') as `npm run …` would (tools/entry-point.ts says how), and resolves when
  * it exits. The cwd is an empty temporary directory: the CLIs call dotenv.config(), which reads
  * `<cwd>/.env`, so a developer's .env in the project root can never leak into a test.
  * The child is SIGKILLed after `timeoutMs`, or by cleanupCli().
  */
 export function runCli(script: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, join(ROOT, 'src', script), ...args], {
+  const child = spawn(process.execPath, nodeEntryArgs(`src/${script}`, args), {
     cwd: tempDir('topup-sync-cli-cwd-'),
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

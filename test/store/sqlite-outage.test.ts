@@ -8,7 +8,7 @@ import { freePort } from '../../soak/service-instance.js';
 import { FakeMoesif } from '../../src/simulators/fake-moesif.js';
 import { FakeStripe, signEvent } from '../../src/simulators/stripe/fake-stripe.js';
 import { MOESIF_KEY, startHarness, testEnv, topUpPaymentIntent, waitFor, WEBHOOK_SECRET, type Harness } from '../support/harness.js';
-import { ROOT, TSX_LOADER } from '../operations/run-cli.js';
+import { nodeEntryArgs } from '../../tools/entry-point.js';
 import { expectErrorShape, succeededEvent } from '../webhooks/webhook-helpers.js';
 
 /**
@@ -135,10 +135,10 @@ describe.skipIf(namespaceUnavailable !== null)('SQLite on a full disk (service i
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }), () => rmSync(cwd, { recursive: true, force: true }));
     const port = await freePort();
     const env = testEnv(stripe, moesif, { DATABASE_URL: `sqlite:${dataDir}/full.db`, LOG_LEVEL: 'error', HOST: '127.0.0.1', PORT: String(port) });
-    const script = `mount -t tmpfs -o size=1m tmpfs "$DATA_DIR" && exec "$NODE" --import "$TSX" "$MAIN"`;
-    const child: ChildProcess = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script], {
+    const script = `mount -t tmpfs -o size=1m tmpfs "$DATA_DIR" && exec "$NODE" "$@"`;
+    const child: ChildProcess = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', ...nodeEntryArgs('src/main.ts')], {
       cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, DATA_DIR: dataDir, NODE: process.execPath, TSX: TSX_LOADER, MAIN: join(ROOT, 'src', 'main.ts') } as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env, DATA_DIR: dataDir, NODE: process.execPath } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
