@@ -18,9 +18,8 @@ import type { TopUpDeps } from '../top-ups/create-top-up.js';
 import type { IngestDeps } from '../webhooks/ingest-event.js';
 import { errorHandler, notFoundHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-id.js';
-import { createApiRegistry } from './openapi/api-registry.js';
+import { AppContract } from './openapi/app-contract.js';
 import { describeOutgoingEvents } from './openapi/describe-outgoing-events.js';
-import { buildOpenApiDocument } from './openapi/build-openapi-document.js';
 import { adminEventRoutes, describeAdminEventRoutes } from './routes/admin-event-routes.js';
 import { adminGrantRoutes, describeAdminGrantRoutes } from './routes/admin-grant-routes.js';
 import { adminRoutes, describeAdminRoutes } from './routes/admin-routes.js';
@@ -71,15 +70,15 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const { config } = deps;
   const app = express();
-  const api = createApiRegistry();
+  const contract = new AppContract();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(requestContext(deps.logger));
   app.use(healthRoutes(deps.readiness));
-  describeHealthRoutes(api);
+  contract.add(describeHealthRoutes);
   if (config.metrics.exposure.kind === 'main_port') {
     app.use(metricsRoutes(deps.metrics, config.metrics.bearerToken));
-    describeMetricsRoutes(api, Boolean(config.metrics.bearerToken));
+    contract.add(describeMetricsRoutes, Boolean(config.metrics.bearerToken));
   }
   app.use(
     webhookRoutes({
@@ -90,46 +89,46 @@ export function createApp(deps: AppDeps): Express {
       maxBufferedBytes: config.http.webhookMaxBufferedBytes,
     }),
   );
-  describeWebhookRoutes(api);
+  contract.add(describeWebhookRoutes);
   const limits = new RouteLimits(config.rateLimits, deps.rateLimits);
   app.use(checkoutRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics, limits }));
-  describeCheckoutRoutes(api, config);
+  contract.add(describeCheckoutRoutes, config.topUp, config.checkout.returnOrigins);
   app.use(topUpRoutes({ topUps: deps.topUps, authenticator: deps.authenticator, config, metrics: deps.metrics, limits }));
-  describeTopUpRoutes(api, config.topUp);
+  contract.add(describeTopUpRoutes, config.topUp);
   app.use(packRoutes({ packs: deps.topUps.packs, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
-  describePackRoutes(api);
+  contract.add(describePackRoutes);
   app.use(
     balanceRoutes({ balances: deps.balances, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }),
   );
-  describeBalanceRoutes(api);
+  contract.add(describeBalanceRoutes);
   const { sessions, checkout } = deps.billing;
   app.use(billingSessionRoutes({ sessions, authenticator: deps.authenticator, config, limits }));
-  describeBillingSessionRoutes(api, config.billing.returnOrigins);
+  contract.add(describeBillingSessionRoutes, config.billing.returnOrigins);
   app.use(billingPageRoutes({ sessions, authenticator: deps.authenticator, config, capabilities: capabilitiesOf(checkout, config.billing.customAmounts, true), limits }));
-  describeBillingPageRoutes(api);
+  contract.add(describeBillingPageRoutes);
   app.use(billingApiRoutes({ sessions, balances: deps.balances, checkout, config, limits }));
-  describeBillingApiRoutes(api, config, Boolean(checkout));
+  contract.add(describeBillingApiRoutes, config.topUp, config.billing.customAmounts, Boolean(checkout));
   app.use(billingAccountRoutes({ sessions, account: { history: deps.history, autoRecharge: deps.autoRecharge, stripe: deps.stripe }, config, limits }));
-  describeBillingAccountRoutes(api, config.topUp);
+  contract.add(describeBillingAccountRoutes, config.topUp);
   app.use(historyRoutes({ history: deps.history, authenticator: deps.authenticator, corsOrigins: config.auth.corsAllowedOrigins, limits }));
-  describeHistoryRoutes(api);
+  contract.add(describeHistoryRoutes);
   if (config.autoRecharge.hintToken) {
     app.use(autoRechargeHintRoutes({ autoRecharge: deps.autoRecharge, hintToken: config.autoRecharge.hintToken }));
-    describeAutoRechargeHintRoutes(api);
+    contract.add(describeAutoRechargeHintRoutes);
   }
   app.use(autoRechargeRoutes({ autoRecharge: deps.autoRecharge, authenticator: deps.authenticator, config, limits }));
-  describeAutoRechargeRoutes(api, config.topUp);
+  contract.add(describeAutoRechargeRoutes, config.topUp);
   if (config.adminApiKey) {
     app.use(adminRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey, reconcileNow: deps.reconcileNow }));
-    describeAdminRoutes(api);
+    contract.add(describeAdminRoutes);
     app.use(adminEventRoutes({ admin: deps.admin, adminApiKey: config.adminApiKey }));
-    describeAdminEventRoutes(api);
+    contract.add(describeAdminEventRoutes);
     app.use(adminGrantRoutes({ grants: deps.grants, adminApiKey: config.adminApiKey, creditRates: config.ledger.creditRates }));
-    describeAdminGrantRoutes(api);
+    contract.add(describeAdminGrantRoutes);
   }
-  describeOutgoingEvents(api);
-  describeOpenApiRoutes(api);
-  app.use(openApiRoutes(() => buildOpenApiDocument(api)));
+  contract.add(describeOutgoingEvents);
+  contract.add(describeOpenApiRoutes);
+  app.use(openApiRoutes(contract));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -186,6 +186,18 @@ describe('the document follows the configuration', () => {
     expect(Object.keys(document.paths).filter((p) => p.startsWith('/admin') || p === '/metrics')).toEqual([]);
   });
 
+  test('apps of different configurations never share a document (it is built once per configuration)', async () => {
+    const currencyEnum = (document: Contract) =>
+      (document.paths['/top-up']!.post as unknown as { requestBody: { content: Record<string, { schema: { properties: { currency: { enum: string[] } } } }> } })
+        .requestBody.content['application/json']!.schema.properties.currency.enum;
+    const usual = await contractOf((await harness()).app);
+    const fewer = await contractOf((await harness({ TOP_UP_CURRENCIES: 'usd,jpy' })).app);
+    const usualAgain = await contractOf((await harness()).app);
+    expect(currencyEnum(usual)).toEqual(['usd', 'eur', 'jpy', 'kwd', 'isk']);
+    expect(currencyEnum(fewer)).toEqual(['usd', 'jpy']);
+    expect(usualAgain).toEqual(usual);
+  });
+
   test('a METRICS_BEARER_TOKEN shows as the security of /metrics', async () => {
     const h = await harness({ METRICS_BEARER_TOKEN: 'metrics-token-0123456789abcdef' });
     const document = await contractOf(h.app);

@@ -27,17 +27,28 @@ const checkers = new WeakMap<Express, Promise<Checker>>();
 const byDocument = new Map<string, Checker>();
 
 async function load(app: Express): Promise<Checker> {
-  const res = await supertest(app).get('/openapi.json').expect(200);
-  const known = byDocument.get(res.text);
+  // The text only: most apps serve a document already compiled, which need not be parsed again.
+  const res = await supertest(app)
+    .get('/openapi.json')
+    .buffer(true)
+    .parse((response, done) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => done(null, text));
+    })
+    .expect(200);
+  const text = res.body as string;
+  const known = byDocument.get(text);
   if (known) return known;
-  const document = res.body as Contract;
+  const document = JSON.parse(text) as Contract;
   // OpenAPI 3.1 schemas are JSON Schema 2020-12; the document is added whole so $refs to
   // #/components/schemas/… resolve. strict: false because OpenAPI adds its own keywords (example…).
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
   addFormats(ajv);
   ajv.addSchema({ ...document, $id: DOCUMENT_ID });
   const checker = { document, compiled: new Map(), ajv };
-  byDocument.set(res.text, checker);
+  byDocument.set(text, checker);
   return checker;
 }
 

@@ -23,7 +23,8 @@ import { ERROR_CODE_TABLE } from './error-responses.js';
  *
  * - Paths use OpenAPI `{param}`, not Express `:param`; test/contract/openapi-document.test.ts fails
  *   on any mounted route missing here (and any documented path the app lacks). In create-app.ts:
- *   `app.use(thingRoutes(deps)); describeThingRoutes(api);`
+ *   `app.use(thingRoutes(deps)); contract.add(describeThingRoutes);` (the calls run when the
+ *   document is first asked for: openapi/app-contract.ts)
  * - Request schemas: reuse the zod schema the handler passes to validateBody. Response schemas:
  *   a z.strictObject tied to the domain type with `true satisfies SameType<z.output<typeof s>, T>`.
  *   Name a reusable one with `.meta({ id: 'Thing' })`.

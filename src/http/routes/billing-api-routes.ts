@@ -18,15 +18,14 @@ import { balanceSchema } from '../schemas/balance-schemas.js';
 import { validateBody } from '../validate-body.js';
 
 /** A purchase from the page: a pack, or a custom amount within the /top-up limits when allowed. */
-function purchaseSchema(config: Config) {
-  const { billing, topUp } = config;
+function purchaseSchema(topUp: Config['topUp'], customAmounts: boolean) {
   return z.union([
     z.object({ pack: stripeId('price') }).strict(),
     z
       .object({ amount: z.number().int().positive(), currency: z.enum(topUp.currencies as [string, ...string[]]) })
       .strict()
       .superRefine((b, ctx) => {
-        if (!billing.customAmounts) return ctx.addIssue({ code: 'custom', path: ['amount'], message: 'custom amounts are off: choose a pack' });
+        if (!customAmounts) return ctx.addIssue({ code: 'custom', path: ['amount'], message: 'custom amounts are off: choose a pack' });
         const limits = topUp.limits[b.currency]!;
         const problem = chargeAmountProblem(b.amount, b.currency);
         if (problem) ctx.addIssue({ code: 'custom', path: ['amount'], message: problem });
@@ -75,7 +74,7 @@ export function billingApiRoutes(deps: {
 
   const checkout = deps.checkout;
   if (!checkout) return router;
-  const purchase = purchaseSchema(deps.config);
+  const purchase = purchaseSchema(deps.config.topUp, deps.config.billing.customAmounts);
 
   router.get('/billing/api/packs', ...session, async (_req, res) => {
     res.json({ data: await checkout.listPacks() });
@@ -111,7 +110,7 @@ const billingBalanceSchema = balanceSchema.extend({
 });
 
 /** The OpenAPI paths of billingApiRoutes (see openapi/api-registry.ts); the checkout ones only with checkout. */
-export function describeBillingApiRoutes(api: ApiRegistry, config: Config, hasCheckout: boolean): void {
+export function describeBillingApiRoutes(api: ApiRegistry, topUp: Config['topUp'], customAmounts: boolean, hasCheckout: boolean): void {
   const security = [{ [SECURITY.billingSession]: [] }];
   const tags = ['Billing page'];
   api.registerPath({
@@ -160,7 +159,7 @@ export function describeBillingApiRoutes(api: ApiRegistry, config: Config, hasCh
     tags,
     summary: 'Starts a Stripe Checkout Session for a pack or a custom amount (X-CSRF-Token and Idempotency-Key required)',
     security,
-    request: { body: { content: { 'application/json': { schema: purchaseSchema(config) } } } },
+    request: { body: { content: { 'application/json': { schema: purchaseSchema(topUp, customAmounts) } } } },
     responses: {
       201: json('Where to send the browser', z.strictObject({ url: z.string() })),
       ...errorResponses('validation_failed', 'unauthenticated', 'forbidden', 'rate_limited', 'idempotency_key_reused', 'invalid_json', 'payload_too_large', 'stripe_unavailable', 'store_unavailable'),

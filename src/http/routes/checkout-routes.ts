@@ -87,7 +87,7 @@ export function checkoutRoutes(deps: { topUps: TopUpDeps; authenticator: Authent
 }
 
 /** The OpenAPI paths of checkoutRoutes (see openapi/api-registry.ts). */
-export function describeCheckoutRoutes(api: ApiRegistry, config: Config): void {
+export function describeCheckoutRoutes(api: ApiRegistry, topUp: Config['topUp'], returnOrigins: readonly string[]): void {
   api.registerPath({
     method: 'post',
     path: '/top-up/checkout',
@@ -106,7 +106,7 @@ export function describeCheckoutRoutes(api: ApiRegistry, config: Config): void {
           .optional()
           .meta({ description: 'Retrying with the same key and body answers the same session.' }),
       }),
-      body: { required: true, content: { 'application/json': { schema: checkoutBodySchema(config.topUp, config.checkout.returnOrigins) } } },
+      body: { required: true, content: { 'application/json': { schema: checkoutBodySchema(topUp, returnOrigins) } } },
     },
     responses: {
       201: json('The Checkout Session created (or replayed for the same Idempotency-Key)', checkoutResultSchema),

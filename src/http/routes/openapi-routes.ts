@@ -1,18 +1,18 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiRegistry } from '../openapi/api-registry.js';
-import type { OpenApiDocument } from '../openapi/build-openapi-document.js';
+import type { AppContract } from '../openapi/app-contract.js';
 import { json } from '../openapi/error-responses.js';
 
 /**
  * GET /openapi.json: the contract of this app as mounted. Built on the first request, not with
- * the app: the CLIs and most tests build the app and never ask for it.
+ * the app: the CLIs and most tests build the app and never ask for it (see openapi/app-contract.ts).
  */
-export function openApiRoutes(build: () => OpenApiDocument): Router {
+export function openApiRoutes(contract: AppContract): Router {
   const router = Router();
   let body: string | undefined;
   router.get('/openapi.json', (_req, res) => {
-    body ??= JSON.stringify(build());
+    body ??= contract.documentText();
     res.type('application/json').send(body);
   });
   return router;
