@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFilesFirst from './test/support/slow-files-first.js';
 
 export default defineConfig({
   test: {
@@ -6,6 +7,7 @@ export default defineConfig({
     // The child processes tests start run a copy of src/ and soak/ transpiled once per run.
     globalSetup: ['test/support/transpile-once.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
+    sequence: { sequencer: SlowFilesFirst },
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Tests start loopback servers and child processes; keep parallelism modest on 2-core machines.
