@@ -90,7 +90,7 @@ describe.skipIf(unavailable !== null)('billing page: completing a 3-D Secure rec
     await page.locator('button', { hasText: 'Complete authentication' }).click();
     await page.waitForURL(`${base}/billing`);
     await expect.poll(() => text(page, '#ar-payment-status'), { timeout: 20_000 }).toBe('Your payment is confirmed and auto-recharge is on again.');
-    expect(await text(page, '#ar-state-text')).toMatch(/^Auto-recharge is on/);
+    await expect.poll(() => text(page, '#ar-state-text'), { timeout: 15_000 }).toMatch(/^Auto-recharge is on/);
     expect(await page.locator('#ar-complete-payment').isVisible()).toBe(false);
     await waitFor(() => h.moesif.ledger.has(paymentIntentId), 10_000, 'the recharge credited');
     expect((await h.service.store.autoRecharge.get('sub_alice'))?.pause).toBeNull();
