@@ -29,4 +29,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
 STOPSIGNAL SIGTERM
 # The same node flags as `npm start`: semi-spaces of 4 MB (V8's default grows them to 16 MB) keep
 # the peak RSS under load about 30 MB lower, with shorter scavenges (README, Performance).
-CMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

@@ -119,12 +119,14 @@ export async function createTopUp(
     }
     throw err;
   }
-  await remember(deps, caller, request, priced, intent.id, intent.status, tag.companyId, idem?.scope);
-
+  // The top-up's record and its credit are written together: on SQLite one group commit, so one
+  // fsync before the answer instead of one per write.
   const decision = creditForPaymentIntent(intent, deps.creditUntagged);
-  if (decision.kind === 'credit' && (await deps.store.outbox.enqueue(decision.entry, 'top-up', deps.now()))) {
-    deps.onQueued();
-  }
+  const [, queued] = await Promise.all([
+    remember(deps, caller, request, priced, intent.id, intent.status, tag.companyId, idem?.scope),
+    decision.kind === 'credit' ? deps.store.outbox.enqueue(decision.entry, 'top-up', deps.now()) : false,
+  ]);
+  if (queued) deps.onQueued();
   deps.logger.info(
     { paymentIntentId: intent.id, status: intent.status, amountMinor: intent.amountMinor, currency: intent.currency, flow: request.flow },
     'top-up payment intent created',
@@ -142,7 +144,7 @@ async function remember(
   companyId: string,
   scope: string | undefined,
 ): Promise<void> {
-  await deps.store.topUps.save({
+  const saved = deps.store.topUps.save({
     paymentIntentId,
     customerId: request.customerId,
     companyId,
@@ -155,5 +157,5 @@ async function remember(
     caller: `${caller.kind}:${caller.id}`,
     createdAt: deps.now(),
   });
-  if (scope) await deps.store.idempotency.complete(scope, paymentIntentId);
+  await Promise.all([saved, scope ? deps.store.idempotency.complete(scope, paymentIntentId) : undefined]);
 }
