@@ -397,16 +397,15 @@ export class StripeGateway {
    * Distinct ids of the customer's active (or trialing) subscriptions, at most `limit` of each
    * status. Stripe lists one status per request, so a subscription that changes status between
    * the two reads (a trial added to an active subscription) is listed by both: it is still one
-   * subscription, and counting it twice would call one subscription "several".
+   * subscription, and counting it twice would call one subscription "several". The two reads run
+   * at once: a credit waiting for its subscription waits for one Stripe round trip, not two.
    */
   listActiveSubscriptionIds(customerId: string, limit = 3): Promise<string[]> {
     return this.call(async () => {
-      const ids = new Set<string>();
-      for (const status of ['active', 'trialing'] as const) {
-        const page = await this.stripe.subscriptions.list({ customer: customerId, status, limit });
-        for (const s of page.data) ids.add(s.id);
-      }
-      return [...ids];
+      const pages = await Promise.all(
+        (['active', 'trialing'] as const).map((status) => this.stripe.subscriptions.list({ customer: customerId, status, limit })),
+      );
+      return [...new Set(pages.flatMap((page) => page.data.map((s) => s.id)))];
     });
   }
 
