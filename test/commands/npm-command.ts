@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { TRANSPILED_DIR_VARIABLE } from '../../tools/entry-point.js';
 import { ROOT } from '../operations/run-cli.js';
 
 /**
@@ -28,6 +29,9 @@ export class NpmCommand {
       ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
       npm_config_update_notifier: 'false',
       npm_config_fund: 'false',
+      // Commands that start the service themselves (npm run soak) start it from the copy of src/
+      // this test run transpiled, as every other test does (tools/entry-point.ts), not under tsx.
+      ...(process.env[TRANSPILED_DIR_VARIABLE] ? { [TRANSPILED_DIR_VARIABLE]: process.env[TRANSPILED_DIR_VARIABLE] } : {}),
     };
     for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
     this.child = spawn('npm', ['run', '--silent', script, ...(args.length > 0 ? ['--', ...args] : [])], {
