@@ -25,7 +25,11 @@ export class AppContract {
   documentText(): string {
     const key = JSON.stringify(
       this.parts.map((p) => [p.name, p.inputs]),
-      (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v),
+      (_k, v: unknown) => {
+        // JSON would write these as {} or leave them out, and two different apps would share a key.
+        if (v instanceof Map || v instanceof Set || typeof v === 'function') throw new Error('AppContract inputs must be plain data');
+        return typeof v === 'bigint' ? `${v}n` : v;
+      },
     );
     let text = built.get(key);
     if (text === undefined) {
