@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeEntryArgs } from '../../tools/entry-point.js';
 
-/** The project root (this file is test/crash/service-process.ts). */
+/** The project root, for tests that import it from here. */
 export { ROOT } from '../../tools/entry-point.js';
 
 export interface Exit {
