@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 
 /** Command-line options of `npm run bench -- …`. */
 
-export const PHASES = ['baseline', 'ingest', 'e2e', 'topup', 'backlog'] as const;
+export const PHASES = ['baseline', 'ingest', 'floor-ingest', 'e2e', 'topup', 'floor-topup', 'backlog'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -43,8 +43,10 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [options]
 
-Phases (default: baseline, ingest, e2e, topup; backlog only when asked):
+Phases (default: baseline, ingest, floor-ingest, e2e, topup, floor-topup; backlog only when asked):
   --phases LIST            comma-separated subset of ${PHASES.join(',')}
+                           (floor-*: the same load against bench/floor-server.ts, which only acks
+                           and forwards: how close to a target any service can get on this machine)
   --backlog                also run the backlog phase
 
 Load:
@@ -132,7 +134,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | null {
     process.stdout.write(`${USAGE}\n`);
     return null;
   }
-  let phases: Phase[] = ['baseline', 'ingest', 'e2e', 'topup'];
+  let phases: Phase[] = ['baseline', 'ingest', 'floor-ingest', 'e2e', 'topup', 'floor-topup'];
   if (values.phases !== undefined) {
     const asked = values.phases.split(',').map((p) => p.trim()).filter(Boolean);
     const unknown = asked.filter((p) => !(PHASES as readonly string[]).includes(p));

@@ -13,6 +13,7 @@ import { runBacklogPhase } from './phases/backlog-phase.js';
 import { runBaselinePhase, type Baseline } from './phases/baseline-phase.js';
 import { MOESIF_KEY, type BenchContext } from './phases/context.js';
 import { runEndToEndPhase } from './phases/end-to-end-phase.js';
+import { runIngestFloorPhase, runTopUpFloorPhase } from './phases/floor-phase.js';
 import { runIngestPhase } from './phases/ingest-phase.js';
 import { runTopUpPhase } from './phases/topup-phase.js';
 import { checkPostgres } from './store-target.js';
@@ -114,6 +115,14 @@ async function main(): Promise<number> {
         rows.push(...out.rows);
         notes.push(...(out.notes ?? []));
         phases.e2e = out.json;
+      } else if (phase === 'floor-ingest') {
+        const out = await runIngestFloorPhase(ctx, baseline);
+        rows.push(...out.rows);
+        phases.floorIngest = out.json;
+      } else if (phase === 'floor-topup') {
+        const out = await runTopUpFloorPhase(ctx);
+        rows.push(...out.rows);
+        phases.floorTopup = out.json;
       } else if (phase === 'topup') {
         const out = await runTopUpPhase(ctx);
         rows.push(...out.rows);

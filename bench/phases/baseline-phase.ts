@@ -1,6 +1,5 @@
-import { fork } from 'node:child_process';
-import { join } from 'node:path';
 import { stopChild } from '../cleanup.js';
+import { forkBenchServer } from '../forked-server.js';
 import { runGenerator } from '../generator-process.js';
 import { round, roundSummary } from '../percentiles.js';
 import { readMemory, RssSampler } from '../process-stats.js';
@@ -22,24 +21,8 @@ export interface Baseline {
 export async function runBaselinePhase(ctx: BenchContext): Promise<PhaseOutcome & Baseline> {
   const phase = 'baseline';
   ctx.log(`${phase}: starting the bare Express 5 server`);
-  const server = ctx.cleanup.track(
-    fork(join(ctx.benchDir, 'bare-express-server.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      cwd: ctx.repoRoot,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production' },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    }),
-  );
+  const { child: server, port } = await forkBenchServer(ctx, 'bare-express-server.ts', 'bare Express server');
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('bare Express server did not start within 30 s')), 30_000);
-      server.once('message', (m: { type?: string; port?: number }) => {
-        clearTimeout(timer);
-        if (m.type === 'listening' && m.port) resolve(m.port);
-        else reject(new Error('unexpected message from the bare Express server'));
-      });
-      server.once('exit', (code) => reject(new Error(`bare Express server exited (${code})`)));
-    });
     const rss = new RssSampler(server.pid!).start();
     const cpu = new PhaseCpu(server.pid!);
     const config = generatorConfig(ctx, `http://127.0.0.1:${port}`, `${ctx.runTag}b`, closedLoad(ctx.options));

@@ -8,7 +8,7 @@ import { cpuRows, PhaseCpu, serviceMetrics, warnIfBusy } from './service-report.
 /** Each top-up's answer must arrive within this, or it counts as failed. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-interface TopUpAnswer {
+export interface TopUpAnswer {
   customer: string;
   /** ms from the request's scheduled start (open loop: no coordinated omission). */
   latencyMs: number;
@@ -31,16 +31,7 @@ interface TopUpAnswer {
 export async function runTopUpPhase(ctx: BenchContext): Promise<PhaseOutcome> {
   const phase = 'topup';
   const { options, moesif, stripe } = ctx;
-  const total = Math.round(options.topUpRate * options.topUpSeconds);
-  const warmup = Math.min(total, Math.max(1, Math.round(options.topUpRate)));
-  const customers = Array.from({ length: warmup + total }, (_, i) => `cus_${ctx.runTag}t${i}`);
-  for (const [i, id] of customers.entries()) {
-    stripe.addCustomer({ id, defaultPaymentMethod: 'pm_card_visa', paymentMethods: ['pm_card_visa'], subscriptions: [{ id: `sub_${ctx.runTag}t${i}`, status: 'active' }] });
-  }
-  moesif.reset();
-  moesif.setDown(false);
-  moesif.setLatency(options.moesifLatencyMs);
-  stripe.setLatency(options.stripeLatencyMs);
+  const { total, warmup, customers } = prepareTopUps(ctx, 't');
   // Every top-up is for a new customer, so the per-customer limit never bites; the per-key limit
   // is raised to the bench's rate (its default, 1,200/min, is 20/s).
   const service = await startService(ctx, phase, {
@@ -122,10 +113,29 @@ export async function runTopUpPhase(ctx: BenchContext): Promise<PhaseOutcome> {
 }
 
 /**
+ * The top-ups of a phase: `warmup` then `total` customers the fake Stripe knows (each with a
+ * default card and one active subscription), the fakes reset to the bench's latencies.
+ */
+export function prepareTopUps(ctx: BenchContext, tag: string): { total: number; warmup: number; customers: string[] } {
+  const { options, moesif, stripe } = ctx;
+  const total = Math.round(options.topUpRate * options.topUpSeconds);
+  const warmup = Math.min(total, Math.max(1, Math.round(options.topUpRate)));
+  const customers = Array.from({ length: warmup + total }, (_, i) => `cus_${ctx.runTag}${tag}${i}`);
+  for (const [i, id] of customers.entries()) {
+    stripe.addCustomer({ id, defaultPaymentMethod: 'pm_card_visa', paymentMethods: ['pm_card_visa'], subscriptions: [{ id: `sub_${ctx.runTag}${tag}${i}`, status: 'active' }] });
+  }
+  moesif.reset();
+  moesif.setDown(false);
+  moesif.setLatency(options.moesifLatencyMs);
+  stripe.setLatency(options.stripeLatencyMs);
+  return { total, warmup, customers };
+}
+
+/**
  * Per customer (one top-up each): ms before the top-up's answer during which at least one of its
  * Stripe calls was open.
  */
-function stripeTimePerTopUp(requests: readonly SeenRequest[], answers: readonly TopUpAnswer[]): Map<string, number> {
+export function stripeTimePerTopUp(requests: readonly SeenRequest[], answers: readonly TopUpAnswer[]): Map<string, number> {
   const answeredAt = new Map(answers.map((a) => [a.customer, a.answeredAt]));
   const intervals = new Map<string, [number, number][]>();
   for (const r of requests) {
@@ -156,7 +166,7 @@ function stripeTimePerTopUp(requests: readonly SeenRequest[], answers: readonly 
 }
 
 /** Latency minus that top-up's own Stripe time; percentiles of that. */
-function overheadSummary(answers: TopUpAnswer[], stripeMs: Map<string, number>): { p50: number; p99: number } {
+export function overheadSummary(answers: TopUpAnswer[], stripeMs: Map<string, number>): { p50: number; p99: number } {
   const sorted = answers
     .filter((a) => a.status === '201')
     .map((a) => a.latencyMs - (stripeMs.get(a.customer) ?? 0))
@@ -165,7 +175,7 @@ function overheadSummary(answers: TopUpAnswer[], stripeMs: Map<string, number>):
 }
 
 /** Open loop: top-up i starts at start + i/rate, whatever the answers. */
-async function sendAtRate(pool: Pool, customers: string[], rate: number): Promise<TopUpAnswer[]> {
+export async function sendAtRate(pool: Pool, customers: string[], rate: number): Promise<TopUpAnswer[]> {
   const intervalMs = 1000 / rate;
   const start = performance.now() + 5;
   const pending: Promise<TopUpAnswer>[] = [];

@@ -28,10 +28,10 @@ describe('npm start, then npm run bench on its build', () => {
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
   }, 180_000);
 
-  it('npm run bench (short: baseline, ingest and topup) prints its table and a BENCH_JSON whose credits are exact', async () => {
+  it('npm run bench (short: baseline, ingest, topup and their floors) prints its table and a BENCH_JSON whose credits are exact', async () => {
     const run = await runNpm(
       'bench',
-      ['--no-build', '--phases', 'baseline,ingest,topup', '--events', '500', '--warmup', '100', '--connections', '4', '--drain-timeout', '60', '--topup-rate', '40', '--topup-seconds', '1'],
+      ['--no-build', '--phases', 'baseline,ingest,floor-ingest,topup,floor-topup', '--events', '500', '--warmup', '100', '--connections', '4', '--drain-timeout', '60', '--topup-rate', '40', '--topup-seconds', '1'],
       {},
       120_000,
     );
@@ -43,6 +43,8 @@ describe('npm start, then npm run bench on its build', () => {
         baseline: { ackedPerSecond: number };
         ingest: { ackedPerSecond: number; correctness: Record<string, unknown> };
         topup: { statuses: Record<string, number>; stripeCallsPerTopUp: number; correctness: Record<string, unknown> };
+        floorIngest: { correctness: Record<string, unknown> };
+        floorTopup: { stripeCallsPerTopUp: number; creditsOk: boolean };
       };
     };
     expect(json.phases.baseline.ackedPerSecond).toBeGreaterThan(0);
@@ -52,6 +54,13 @@ describe('npm start, then npm run bench on its build', () => {
     expect(json.phases.topup.statuses).toEqual({ '201': 40 });
     expect(json.phases.topup.correctness).toEqual({ expected: 80, delivered: 80, duplicates: 0, failed: 0, ok: true });
     expect(json.phases.topup.stripeCallsPerTopUp).toBeGreaterThan(1);
+    // The floors carry the same load through the same fakes: every credit arrives once, and the
+    // top-up floor makes the service's Stripe calls (counted over the measured second, which the
+    // warm-up's last deliveries may reach).
+    expect(run.stdout).toMatch(/floor-ingest\s+ratio to bare Express/);
+    expect(json.phases.floorIngest.correctness).toEqual({ expected: 600, delivered: 600, duplicates: 0, unexpected: 0, neverAcked: 0, ok: true });
+    expect(json.phases.floorTopup.creditsOk).toBe(true);
+    expect(Math.abs(json.phases.floorTopup.stripeCallsPerTopUp - json.phases.topup.stripeCallsPerTopUp)).toBeLessThan(0.2);
   }, 150_000);
 
   it('npm run bench:moesif-http (short) prints the cost per request of each axios setup', async () => {
