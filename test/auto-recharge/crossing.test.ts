@@ -103,7 +103,8 @@ describe.each(stores)('auto-recharge threshold crossing (%s)', (_name, makeStore
     for (let minute = 0; minute < 60; minute++) {
       w.clock.advance(60_000);
       await tickAll(w);
-      await new Promise((r) => setTimeout(r, 5)); // lets the worker deliver
+      // Each charge's credit reaches Moesif before the next minute's balance is read.
+      await waitForCredits(w, 'sub_carol', paymentIntentsOf(w, 'cus_carol').length);
     }
     // 12 + 10 + 10 - 60 burned (never below zero): two more crossings after the first, each charged once.
     const pis = paymentIntentsOf(w, 'cus_carol');
