@@ -33,8 +33,15 @@ try {
 service.start();
 
 const server: Server = createHttpServer(service.app, config.http);
+let metricsServer: Server | null = null;
+let stopping = false;
+// Before the port opens: whoever sees the "listening" line may signal at once, and a signal with
+// no handler yet would kill the process instead of shutting it down.
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
 try {
   const port = await listen(server, config.port, config.host);
+  if (stopping) server.close(); // a signal came while it was opening
   logger.info({ port, host: config.host, stripeApi: config.stripe.apiBase?.origin ?? 'api.stripe.com' }, 'topup-sync listening');
 } catch (err) {
   logger.fatal({ err, port: config.port, host: config.host }, 'cannot listen');
@@ -42,11 +49,11 @@ try {
 }
 
 const exposure = config.metrics.exposure;
-let metricsServer: Server | null = null;
-if (exposure.kind === 'own_port' && service.metricsApp) {
+if (exposure.kind === 'own_port' && service.metricsApp && !stopping) {
   metricsServer = createHttpServer(service.metricsApp, config.http);
   try {
     const port = await listen(metricsServer, exposure.port, exposure.host);
+    if (stopping) metricsServer.close();
     logger.info({ port, host: exposure.host }, 'metrics listening');
   } catch (err) {
     logger.fatal({ err, port: exposure.port, host: exposure.host }, 'cannot listen for metrics');
@@ -59,7 +66,6 @@ if (exposure.kind === 'own_port' && service.metricsApp) {
   );
 }
 
-let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
@@ -81,8 +87,6 @@ async function shutdown(signal: string): Promise<void> {
   process.exit(0);
 }
 
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('unhandledRejection', (reason) => {
   logger.error({ err: reason }, 'unhandled rejection');
 });
