@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type Stripe from 'stripe';
+import { toMoesifAmount } from '../src/money/moesif-amount.js';
 import type { MoesifBalanceTransaction } from '../src/moesif/moesif-http.js';
 import { createStripeClient } from '../src/stripe/stripe-client.js';
 import { startWorkerThread } from '../src/threads/start-worker-thread.js';
@@ -50,6 +51,7 @@ function deliver(tx: MoesifBalanceTransaction): void {
 interface PaymentIntentLike {
   id: string;
   amount_received: number;
+  currency: string;
   customer: string;
   metadata: Record<string, string>;
 }
@@ -57,7 +59,7 @@ interface PaymentIntentLike {
 const credit = (pi: PaymentIntentLike, subscriptionId: string): MoesifBalanceTransaction => ({
   company_id: pi.metadata.moesif_company_id ?? pi.customer,
   subscription_id: subscriptionId,
-  amount: pi.amount_received / 100,
+  amount: toMoesifAmount(pi.amount_received, pi.currency),
   type: 'credit',
   transaction_id: pi.id,
   description: 'Top-up',
@@ -99,7 +101,7 @@ if (mode === 'ingest') {
         (['active', 'trialing'] as const).map((status) => stripe.subscriptions.list({ customer: customer.id, status, limit: 3 })),
       );
       const subscription = pages.flatMap((p) => p.data)[0]!;
-      deliver(credit({ id: pi.id, amount_received: pi.amount_received, customer: customer.id, metadata: pi.metadata }, subscription.id));
+      deliver(credit({ id: pi.id, amount_received: pi.amount_received, currency: pi.currency, customer: customer.id, metadata: pi.metadata }, subscription.id));
     } catch (err) {
       if (!res.headersSent) res.status(502).json({ error: (err as Error).message });
     }
