@@ -144,6 +144,22 @@ async function main(): Promise<void> {
 
   await buyPackThroughCheckout(stripe, moesif, base, headers.Authorization);
 
+  // Before the lines that say it is up: a signal right after them must find the handlers.
+  let stopping = false;
+  const stop = async () => {
+    // Ctrl-C reaches every process of the group (npm, tsx, this one): act on the first signal only.
+    if (stopping) return;
+    stopping = true;
+    out('\nstopping…');
+    await new Promise<void>((r) => server.close(() => r()));
+    await service.close();
+    await stripe.stop();
+    await moesif.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
   out(`\n${bold('The service stays up. Try it (Ctrl-C to stop):')}`);
   out(`   curl -s -X POST ${base}/top-up -H 'Authorization: Bearer ${DEMO.apiKey}' -H 'Content-Type: application/json' \\`);
   out(`        -H 'Idempotency-Key: my-order-42' -d '{"customer_id":"${DEMO.customer}","amount":2500,"currency":"usd"}'`);
@@ -164,20 +180,6 @@ async function main(): Promise<void> {
   out(`   # what the fake Moesif holds: balance of ${DEMO.subscription}`);
   out(`   curl -s ${moesif.apiUrl}/search/~/subscriptions/${DEMO.subscription} -H 'Authorization: Bearer ${DEMO.moesifKey}'`);
 
-  let stopping = false;
-  const stop = async () => {
-    // Ctrl-C reaches every process of the group (npm, tsx, this one): act on the first signal only.
-    if (stopping) return;
-    stopping = true;
-    out('\nstopping…');
-    await new Promise<void>((r) => server.close(() => r()));
-    await service.close();
-    await stripe.stop();
-    await moesif.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
   if (process.env.DEMO_EXIT === '1') await stop();
 }
 
